@@ -1,0 +1,7 @@
+-- Where indexing stopped, per chain. Written in the same transaction as the rows it covers, so a
+-- crash can never leave data without its checkpoint or a checkpoint without its data.
+CREATE TABLE checkpoints (
+    chain_id   BIGINT PRIMARY KEY NOT NULL,
+    block      BIGINT NOT NULL,
+    block_hash TEXT   NOT NULL
+);

@@ -1,0 +1,5 @@
+//! OpenLedger's indexer: chain events into SQLite (default) or PostgreSQL.
+
+pub mod store;
+
+pub use store::{Checkpoint, Store, StoreError};
