@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {DatanetRegistry} from "../../src/DatanetRegistry.sol";
 import {DatanetBase} from "./DatanetBase.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @notice Constructor, datanet management, ownership, versions and views.
 contract DatanetAdminTest is DatanetBase {
@@ -356,18 +357,18 @@ contract DatanetAdminTest is DatanetBase {
 
         vm.expectEmit(address(reg));
         emit DatanetRegistry.VersionPublished(
-            id, 1, curator, bytes32(uint256(0xaa)), "ipfs://v1", 1, uint64(c1)
+            id, 1, curator, bytes32(uint256(0xaa)), "ipfs://v1", 1, SafeCast.toUint64(c1)
         );
         vm.prank(curator);
-        assertEq(reg.publishVersion(id, bytes32(uint256(0xaa)), "ipfs://v1", 1, uint64(c1)), 1);
+        assertEq(reg.publishVersion(id, bytes32(uint256(0xaa)), "ipfs://v1", 1, SafeCast.toUint64(c1)), 1);
 
         vm.warp(block.timestamp + 10);
         vm.expectEmit(address(reg));
         emit DatanetRegistry.VersionPublished(
-            id, 2, owner, bytes32(uint256(0xbb)), "ipfs://v2", 2, uint64(c2)
+            id, 2, owner, bytes32(uint256(0xbb)), "ipfs://v2", 2, SafeCast.toUint64(c2)
         );
         vm.prank(owner);
-        assertEq(reg.publishVersion(id, bytes32(uint256(0xbb)), "ipfs://v2", 2, uint64(c2)), 2);
+        assertEq(reg.publishVersion(id, bytes32(uint256(0xbb)), "ipfs://v2", 2, SafeCast.toUint64(c2)), 2);
 
         assertEq(reg.latestVersion(id), 2);
         assertEq(reg.getDatanet(id).latestVersion, 2);
@@ -448,7 +449,7 @@ contract DatanetAdminTest is DatanetBase {
         uint256 c = _submit(alice, b, 1);
         vm.expectRevert(abi.encodeWithSelector(DatanetRegistry.ContributionNotInDatanet.selector, c, a));
         vm.prank(owner);
-        reg.publishVersion(a, bytes32(uint256(1)), "", 1, uint64(c));
+        reg.publishVersion(a, bytes32(uint256(1)), "", 1, SafeCast.toUint64(c));
     }
 
     function test_publishVersion_revertsOnMissingLastId() public {
