@@ -21,7 +21,8 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 ///   bound on the number of distinct ancestors (equal in a tree, larger in a diamond). It is exactly the
 ///   number of edges a recursive royalty walk visits, so it bounds the oracle's work per inference, and it is
 ///   O(parents) to compute on-chain. Depth is bounded by it too (depth <= ancestorCount <= 64);
-/// - at most `MAX_DATANETS` training sets, each with a nonzero datanet id and version, no datanet twice.
+/// - at most `MAX_DATANETS` training sets, each with a nonzero datanet id (below 2^192, to pack storage) and
+///   a nonzero version, no datanet twice.
 ///
 /// Datanets are NOT checked against the DatanetRegistry here (no cross-contract call, no coupling to its
 /// ABI): ids and versions are recorded as claimed, and the indexer/oracle validates them off-chain. A model
@@ -98,6 +99,19 @@ contract ModelRegistry is ERC721, IModelRegistry {
         uint16 royaltyBpsTotal;
     }
 
+    /// @dev A parent in one storage slot. Model ids are a counter, far below 2^64.
+    struct StoredParent {
+        uint64 modelId;
+        Relation relation;
+        uint16 royaltyBps;
+    }
+
+    /// @dev A training set in one storage slot (datanet ids above 2^192 - 1 are refused).
+    struct StoredTrainingSet {
+        uint192 datanetId;
+        uint64 version;
+    }
+
     /* STORAGE */
 
     /// @notice Number of models registered; model ids are 1..modelCount.
@@ -105,8 +119,8 @@ contract ModelRegistry is ERC721, IModelRegistry {
 
     mapping(uint256 modelId => ModelState) internal _state;
     mapping(uint256 modelId => string) internal _uri;
-    mapping(uint256 modelId => Parent[]) internal _parents;
-    mapping(uint256 modelId => TrainingSet[]) internal _datanets;
+    mapping(uint256 modelId => StoredParent[]) internal _parents;
+    mapping(uint256 modelId => StoredTrainingSet[]) internal _datanets;
 
     /* EVENTS */
 
@@ -175,7 +189,8 @@ contract ModelRegistry is ERC721, IModelRegistry {
     /// @dev Uses `_mint` (no receiver callback): the token goes to `msg.sender`, who chose to call, and no
     /// external call happens during registration.
     /// @param uri Metadata URI (at most `MAX_URI_BYTES`).
-    /// @param datanets Training sets: nonzero datanet ids and versions, no duplicate datanet, at most 32.
+    /// @param datanets Training sets: datanet ids in [1, 2^192), nonzero versions, no duplicate datanet, at
+    /// most 32.
     /// @param parents Direct parents: existing, not deprecated, distinct, at most 8, royalties summing to
     /// at most 10_000 bps, ancestor count (with multiplicity) at most 64.
     /// @param split The fee split; its three parts must add up to exactly 10_000 bps.
@@ -269,18 +284,18 @@ contract ModelRegistry is ERC721, IModelRegistry {
         m.createdAt = s.createdAt;
         m.ancestorCount = s.ancestorCount;
         m.royaltyBpsTotal = s.royaltyBpsTotal;
-        m.parents = _parents[modelId];
-        m.datanets = _datanets[modelId];
+        m.parents = _loadParents(modelId);
+        m.datanets = _loadTrainingSets(modelId);
     }
 
     /// @notice The direct parents of `modelId` (empty for an unknown id).
     function parentsOf(uint256 modelId) external view returns (Parent[] memory) {
-        return _parents[modelId];
+        return _loadParents(modelId);
     }
 
     /// @notice The training sets of `modelId` (empty for an unknown id).
     function trainingSetOf(uint256 modelId) external view returns (TrainingSet[] memory) {
-        return _datanets[modelId];
+        return _loadTrainingSets(modelId);
     }
 
     /// @notice The ancestor count of `modelId`, with multiplicity (0 for a root or unknown id).
@@ -317,7 +332,7 @@ contract ModelRegistry is ERC721, IModelRegistry {
         returns (uint256 ancestors, uint256 royaltyTotal)
     {
         uint256 parentCount = parents.length;
-        Parent[] storage stored = _parents[modelId];
+        StoredParent[] storage stored = _parents[modelId];
         for (uint256 i; i < parentCount; ++i) {
             Parent calldata p = parents[i];
             uint256 pid = p.modelId;
@@ -330,7 +345,8 @@ contract ModelRegistry is ERC721, IModelRegistry {
             if (ps.deprecated) revert DeprecatedParent(pid);
             ancestors += uint256(ps.ancestorCount) + 1;
             royaltyTotal += p.royaltyBps;
-            stored.push(p);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            stored.push(StoredParent({modelId: uint64(pid), relation: p.relation, royaltyBps: p.royaltyBps}));
         }
         if (ancestors > MAX_ANCESTORS) revert TooManyAncestors(ancestors);
         if (royaltyTotal > BPS) revert RoyaltyTooHigh(royaltyTotal);
@@ -339,14 +355,37 @@ contract ModelRegistry is ERC721, IModelRegistry {
     /// @dev Checks and stores the training sets.
     function _recordTrainingSets(uint256 modelId, TrainingSet[] calldata datanets) internal {
         uint256 count = datanets.length;
-        TrainingSet[] storage stored = _datanets[modelId];
+        StoredTrainingSet[] storage stored = _datanets[modelId];
         for (uint256 i; i < count; ++i) {
             TrainingSet calldata t = datanets[i];
-            if (t.datanetId == 0 || t.version == 0) revert InvalidTrainingSet(t.datanetId, t.version);
+            if (t.datanetId == 0 || t.datanetId > type(uint192).max || t.version == 0) {
+                revert InvalidTrainingSet(t.datanetId, t.version);
+            }
             for (uint256 j; j < i; ++j) {
                 if (datanets[j].datanetId == t.datanetId) revert DuplicateDatanet(t.datanetId);
             }
-            stored.push(t);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            stored.push(StoredTrainingSet({datanetId: uint192(t.datanetId), version: t.version}));
+        }
+    }
+
+    function _loadParents(uint256 modelId) internal view returns (Parent[] memory ps) {
+        StoredParent[] storage stored = _parents[modelId];
+        uint256 n = stored.length;
+        ps = new Parent[](n);
+        for (uint256 i; i < n; ++i) {
+            StoredParent memory p = stored[i];
+            ps[i] = Parent({modelId: p.modelId, relation: p.relation, royaltyBps: p.royaltyBps});
+        }
+    }
+
+    function _loadTrainingSets(uint256 modelId) internal view returns (TrainingSet[] memory ts) {
+        StoredTrainingSet[] storage stored = _datanets[modelId];
+        uint256 n = stored.length;
+        ts = new TrainingSet[](n);
+        for (uint256 i; i < n; ++i) {
+            StoredTrainingSet memory t = stored[i];
+            ts[i] = TrainingSet({datanetId: t.datanetId, version: t.version});
         }
     }
 
