@@ -239,24 +239,25 @@ contract AgentRegistryTest is AgentRegistryBase {
 
     /* ACTIONS */
 
+    bytes32 internal constant A0 = keccak256("a0");
+    bytes32 internal constant A1 = keccak256("a1");
+
     function test_recordAction_hashChain() public {
         uint256 id = _agent(alice);
         _setWallet(id, alice);
 
-        bytes32 h0 = keccak256(
-            abi.encode(bytes32(0), id, uint256(0), bytes32("a0"), keccak256("ipfs://a0"), uint16(1), wallet)
-        );
+        bytes32 h0 =
+            keccak256(abi.encode(bytes32(0), id, uint256(0), A0, keccak256("ipfs://a0"), uint16(1), wallet));
         vm.expectEmit(true, true, true, true, address(agents));
-        emit ActionRecorded(id, 0, bytes32("a0"), "ipfs://a0", 1, wallet, h0);
+        emit ActionRecorded(id, 0, A0, "ipfs://a0", 1, wallet, h0);
         vm.prank(wallet);
-        assertEq(agents.recordAction(id, bytes32("a0"), "ipfs://a0", 1), 0);
+        assertEq(agents.recordAction(id, A0, "ipfs://a0", 1), 0);
 
-        bytes32 h1 =
-            keccak256(abi.encode(h0, id, uint256(1), bytes32("a1"), keccak256(""), uint16(500), wallet));
+        bytes32 h1 = keccak256(abi.encode(h0, id, uint256(1), A1, keccak256(""), uint16(500), wallet));
         vm.expectEmit(true, true, true, true, address(agents));
-        emit ActionRecorded(id, 1, bytes32("a1"), "", 500, wallet, h1);
+        emit ActionRecorded(id, 1, A1, "", 500, wallet, h1);
         vm.prank(wallet);
-        assertEq(agents.recordAction(id, bytes32("a1"), "", 500), 1);
+        assertEq(agents.recordAction(id, A1, "", 500), 1);
 
         (uint256 count, bytes32 head) = agents.actionHistory(id);
         assertEq(count, 2);

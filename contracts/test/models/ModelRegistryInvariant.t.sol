@@ -38,6 +38,7 @@ contract LineageHandler is Test {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             ps[i] = ModelRegistry.Parent({
                 modelId: existing - ((start + i) % existing), // distinct while i < existing
+                // forge-lint: disable-next-line(unsafe-typecast)
                 relation: ModelRegistry.Relation(uint8(r % 4)),
                 royaltyBps: uint16(maxRoyalty == 0 ? 0 : (r >> 8) % (maxRoyalty + 1))
             });
