@@ -90,9 +90,11 @@ contract ModelRegistry is ERC721, IModelRegistry {
         TrainingSet[] datanets;
     }
 
-    /// @dev One storage slot: split (48 bits) + deprecated + createdAt + ancestorCount + royaltyBpsTotal.
+    /// @dev One storage slot: split (48 bits) + registered + deprecated + createdAt + ancestorCount +
+    /// royaltyBpsTotal. `inferenceTerms` reads this slot only.
     struct ModelState {
         FeeSplit split;
+        bool registered;
         bool deprecated;
         uint64 createdAt;
         uint16 ancestorCount;
@@ -212,6 +214,7 @@ contract ModelRegistry is ERC721, IModelRegistry {
 
         _state[modelId] = ModelState({
             split: split,
+            registered: true,
             deprecated: false,
             createdAt: uint64(block.number),
             // forge-lint: disable-next-line(unsafe-typecast)
@@ -264,14 +267,14 @@ contract ModelRegistry is ERC721, IModelRegistry {
     /// @inheritdoc IModelRegistry
     /// @dev Never reverts: an unknown model gives (false, 0/0/0).
     function inferenceTerms(uint256 modelId) external view returns (bool active, FeeSplit memory split) {
-        if (!exists(modelId)) return (false, split);
         ModelState storage s = _state[modelId];
+        if (!s.registered) return (false, split);
         return (!s.deprecated, s.split);
     }
 
     /// @notice Whether `modelId` names a registered model (models are never burned).
     function exists(uint256 modelId) public view returns (bool) {
-        return modelId != 0 && modelId <= modelCount;
+        return _state[modelId].registered;
     }
 
     /// @notice Everything about `modelId`. Reverts with `ERC721NonexistentToken` for an unknown id.

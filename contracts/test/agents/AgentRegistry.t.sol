@@ -420,8 +420,12 @@ contract AgentRegistryTest is AgentRegistryBase {
 
     /* GAS */
 
+    /// @dev Execution gas of each call with the registries' storage cold, as in a fresh transaction
+    /// (excluding the 21k base cost and calldata).
     function test_gas_agentFlows() public {
         vm.prank(alice);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         uint256 g = gasleft();
         uint256 id = agents.register(
             "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", model1, _noMeta()
@@ -431,27 +435,39 @@ contract AgentRegistryTest is AgentRegistryBase {
         uint256 deadline = block.timestamp + 10 minutes;
         bytes memory sig = _walletSig(walletKey, id, alice, deadline);
         vm.prank(alice);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.setAgentWallet(id, wallet, deadline, sig);
         emit log_named_uint("setAgentWallet (EOA)", g - gasleft());
 
         vm.prank(wallet);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.recordAction(id, keccak256("a"), "ipfs://bafkreia", 1);
         emit log_named_uint("recordAction (first)", g - gasleft());
         vm.prank(wallet);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.recordAction(id, keccak256("b"), "ipfs://bafkreib", 1);
         emit log_named_uint("recordAction (next)", g - gasleft());
 
         vm.prank(bob);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.giveFeedback(id, 95, 0, "quality", "", "ipfs://fb", keccak256("fb"));
         emit log_named_uint("giveFeedback (first)", g - gasleft());
         vm.prank(carol);
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.giveFeedback(id, 80, 0, "quality", "", "ipfs://fb2", keccak256("fb2"));
         emit log_named_uint("giveFeedback (next)", g - gasleft());
+        vm.cool(address(agents));
+        vm.cool(address(models));
         g = gasleft();
         agents.modelOf(id);
         emit log_named_uint("modelOf", g - gasleft());

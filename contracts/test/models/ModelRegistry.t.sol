@@ -564,13 +564,30 @@ contract ModelRegistryTest is ModelRegistryBase {
         sets[0] = ModelRegistry.TrainingSet({datanetId: 1, version: 1});
         sets[1] = ModelRegistry.TrainingSet({datanetId: 2, version: 5});
         vm.prank(bob);
+        vm.cool(address(reg));
         uint256 g = gasleft();
         reg.register(
             "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", sets, ps, _defaultSplit()
         );
         emit log_named_uint("register: 2 parents, 2 datanets", g - gasleft());
+        vm.cool(address(reg));
         g = gasleft();
         reg.inferenceTerms(3);
         emit log_named_uint("inferenceTerms", g - gasleft());
+        vm.cool(address(reg));
+        vm.prank(bob);
+        g = gasleft();
+        reg.register(
+            "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+            _noSets(),
+            _noParents(),
+            _defaultSplit()
+        );
+        emit log_named_uint("register: root, no datanets", g - gasleft());
+        vm.cool(address(reg));
+        vm.prank(bob);
+        g = gasleft();
+        reg.setFeeSplit(4, _split(4000, 5000, 1000));
+        emit log_named_uint("setFeeSplit", g - gasleft());
     }
 }
