@@ -37,6 +37,13 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 ///     (and recursively split by p the same way); the owner of N keeps X - sum of those royalties.
 /// Since sum(royaltyBps) over N's parents <= 10_000, no level pays out more than 100% of what it receives.
 /// Royalties are computed with each model's lineage (immutable) and the split in force at the payment.
+/// The split in force is the one of `ModelRegistered` from the registration block, then the one of the latest
+/// `FeeSplitUpdated` at or before the payment (by block, then log index).
+/// Trade-off, by design: royalties are a share of the owner's share, so an owner who lowers `ownerBps` lowers
+/// what its ancestors receive too; every split change is public and timestamped by block.
+///
+/// Deprecated parents are refused: the owner retired the model, so nothing new is built on it; existing
+/// children keep their lineage and keep paying its royalties.
 contract ModelRegistry is ERC721, IModelRegistry {
     /* CONSTANTS */
 
@@ -183,6 +190,7 @@ contract ModelRegistry is ERC721, IModelRegistry {
 
     /* CONSTRUCTOR */
 
+    /// @notice Deploys the registry. No arguments, no admin: datanets are recorded as claimed (see above).
     constructor() ERC721("OpenLedger Model", "OLMODEL") {}
 
     /* EXTERNAL: REGISTRATION */
