@@ -370,7 +370,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
     /// @param signatures 65-byte ECDSA signatures over the EIP-712 digest of `u`, sorted by signer address.
     function proposeRoot(RootUpdate calldata u, bytes[] calldata signatures) external {
         if (pendingStatus == PendingStatus.Pending) {
-            // forge-lint: disable-next-line(block-timestamp) -- windows of hours or days; seconds of drift are harmless
+            // forge-lint: disable-next-line(block-timestamp) -- day-scale windows; drift is harmless
             if (block.timestamp < pendingValidAt) revert RootPending(pendingEpoch, pendingValidAt);
             _acceptPending();
         }
@@ -406,7 +406,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
     /// @notice Makes the pending root current once its dispute window has passed. Callable by anyone.
     function acceptRoot() external {
         if (pendingStatus != PendingStatus.Pending) revert NoPendingRoot();
-        // forge-lint: disable-next-line(block-timestamp) -- windows of hours or days; seconds of drift are harmless
+        // forge-lint: disable-next-line(block-timestamp) -- day-scale windows; drift is harmless
         if (block.timestamp < pendingValidAt) revert DisputeWindowOpen(pendingValidAt);
         _acceptPending();
     }
@@ -417,7 +417,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
     function vetoRoot(uint64 epoch) external {
         if (msg.sender != guardian) revert NotGuardian(msg.sender);
         if (pendingStatus != PendingStatus.Pending || pendingEpoch != epoch) revert NoPendingRoot();
-        // forge-lint: disable-next-line(block-timestamp) -- windows of hours or days; seconds of drift are harmless
+        // forge-lint: disable-next-line(block-timestamp) -- day-scale windows; drift is harmless
         if (block.timestamp >= pendingValidAt) revert DisputeWindowClosed(pendingValidAt);
         pendingStatus = PendingStatus.Vetoed;
         emit RootVetoed(epoch, pendingRoot, msg.sender);
@@ -476,7 +476,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
         SignerUpdate storage p = _pendingSignerUpdate;
         uint64 executableAt = p.executableAt;
         if (executableAt == 0) revert NoPendingUpdate();
-        // forge-lint: disable-next-line(block-timestamp) -- windows of hours or days; seconds of drift are harmless
+        // forge-lint: disable-next-line(block-timestamp) -- day-scale windows; drift is harmless
         if (block.timestamp < executableAt) revert UpdateNotReady(executableAt);
         address[] memory signerSet = p.signers;
         uint8 newThreshold = p.threshold;
@@ -507,7 +507,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
     function executeParamsUpdate() external {
         ParamsUpdate memory p = _pendingParamsUpdate;
         if (p.executableAt == 0) revert NoPendingUpdate();
-        // forge-lint: disable-next-line(block-timestamp) -- windows of hours or days; seconds of drift are harmless
+        // forge-lint: disable-next-line(block-timestamp) -- day-scale windows; drift is harmless
         if (block.timestamp < p.executableAt) revert UpdateNotReady(p.executableAt);
         delete _pendingParamsUpdate;
         _setParams(p.protocolFeeBps, p.disputeWindow);
