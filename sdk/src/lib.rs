@@ -4,6 +4,7 @@
 //! `docs/ARCHITECTURE.md`): content hashing today; the Merkle tree, the RootUpdate EIP-712 type,
 //! contract bindings and the typed client land on top of this crate.
 
+pub mod bindings;
 pub mod content;
 
 pub use content::{ContentError, content_hash, verify_content};
