@@ -123,7 +123,7 @@ fn binding(name: &str, json: &Path) -> String {
     // contracts' ABIs and would collide at one level.
     format!(
         "#[allow(missing_docs, non_snake_case, clippy::too_many_arguments)]\npub mod {module} {{\n    \
-         alloy::sol!(\n        #[sol(rpc, all_derives)]\n        {name},\n        {path:?}\n    );\n}}\n\
+         alloy::sol!(\n        #[sol(rpc, abi, all_derives)]\n        {name},\n        {path:?}\n    );\n}}\n\
          pub use {module}::{name};\n",
         module = snake(name),
         path = json.display().to_string()

@@ -1,10 +1,19 @@
 //! OpenLedger's Rust SDK.
 //!
-//! The one implementation of the primitives every component shares (see
-//! `docs/ARCHITECTURE.md`): content hashing today; the Merkle tree, the RootUpdate EIP-712 type,
-//! contract bindings and the typed client land on top of this crate.
+//! The one implementation of what every component shares (see `docs/ARCHITECTURE.md`):
+//! - [`bindings`]: contract bindings generated from the project's Solidity at build time;
+//! - [`deployment`]: the `deployments/<chainId>.json` format;
+//! - [`root_update`]: the EIP-712 epoch root update oracles sign;
+//! - [`content`]: content hashing;
+//! - [`error`]: contract reverts decoded into named errors.
 
 pub mod bindings;
 pub mod content;
+pub mod deployment;
+pub mod error;
+pub mod root_update;
 
 pub use content::{ContentError, content_hash, verify_content};
+pub use deployment::{Deployment, DeploymentError};
+pub use error::{DecodedRevert, Error, decode_revert};
+pub use root_update::{RootUpdate, escrow_domain, sort_signatures};
