@@ -464,6 +464,8 @@ contract AgentRegistry is ERC721, EIP712, IAgentRegistry {
     }
 
     function _checkModelActive(uint256 modelId) internal view {
+        // Only the active flag matters here; the fee split is the escrow's business.
+        // slither-disable-next-line unused-return
         (bool active,) = MODEL_REGISTRY.inferenceTerms(modelId);
         if (!active) revert ModelNotActive(modelId);
     }

@@ -396,6 +396,7 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         _checkBatch(contributionIds.length);
         address treasury = _existingDatanet(datanetId).treasury;
         _checkReviewer(datanetId);
+        // slither-disable-next-line uninitialized-local -- an accumulator, zero on purpose
         uint256 slashed;
         for (uint256 i; i < contributionIds.length; ++i) {
             uint256 id = contributionIds[i];
@@ -435,6 +436,7 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
     /// @dev Reverts as a whole if any bond cannot be released.
     function releaseBonds(uint256[] calldata contributionIds) external nonReentrant {
         _checkBatch(contributionIds.length);
+        // slither-disable-next-line uninitialized-local -- an accumulator, zero on purpose
         uint256 amount;
         for (uint256 i; i < contributionIds.length; ++i) {
             amount += _release(contributionIds[i]);
@@ -529,6 +531,8 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IDatanetRegistry
     function isAccepted(uint256 contributionId) external view returns (bool) {
+        // An enum compared with one of its values: exact by nature, nothing an attacker can nudge.
+        // slither-disable-next-line incorrect-equality
         return _contributions[contributionId].status == Status.Accepted;
     }
 

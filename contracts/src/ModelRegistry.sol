@@ -128,7 +128,10 @@ contract ModelRegistry is ERC721, IModelRegistry {
 
     mapping(uint256 modelId => ModelState) internal _state;
     mapping(uint256 modelId => string) internal _uri;
+    // Written through storage references (`stored.push`), which Slither does not follow.
+    // slither-disable-next-line uninitialized-state
     mapping(uint256 modelId => StoredParent[]) internal _parents;
+    // slither-disable-next-line uninitialized-state
     mapping(uint256 modelId => StoredTrainingSet[]) internal _datanets;
 
     /* EVENTS */

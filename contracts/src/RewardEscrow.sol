@@ -36,7 +36,6 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 /// changes stays pending: it was validly signed when proposed, and the guardian can still veto it.
 contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP712 {
     using SafeERC20 for IERC20;
-    using SafeCast for uint256;
 
     /* TYPES */
 
@@ -643,8 +642,8 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
 
         uint256 received = _pull(amount);
         uint256 fee = received * protocolFeeBps / BPS;
-        totalDistributable = (totalDistributable + (received - fee)).toUint128();
-        protocolFeesAccrued = (protocolFeesAccrued + fee).toUint128();
+        totalDistributable = SafeCast.toUint128(uint256(totalDistributable) + (received - fee));
+        protocolFeesAccrued = SafeCast.toUint128(uint256(protocolFeesAccrued) + fee);
         inferenceId = ++inferenceCount;
         _emitInferencePaid(inferenceId, modelId, agentId, received, fee, outputHash, outputUri, split);
     }
@@ -750,6 +749,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
         if (n < m) revert NotEnoughSignatures(n, m);
         uint32 generation = signerGeneration;
         recovered = new address[](n);
+        // slither-disable-next-line uninitialized-local -- zero on purpose: the first address must be above it
         address previous;
         for (uint256 i; i < n; ++i) {
             address signer = ECDSA.recoverCalldata(digest, signatures[i]);
@@ -775,6 +775,7 @@ contract RewardEscrow is Ownable2Step, Pausable, ReentrancyGuardTransient, EIP71
         uint256 n = signerSet.length;
         if (n == 0 || n > MAX_SIGNERS) revert InvalidSignerCount(n);
         if (newThreshold == 0 || newThreshold > n) revert InvalidThreshold(newThreshold, n);
+        // slither-disable-next-line uninitialized-local -- zero on purpose: the first address must be above it
         address previous;
         for (uint256 i; i < n; ++i) {
             address signer = signerSet[i];
