@@ -75,7 +75,9 @@ pub struct Params {
 #[derive(Debug, thiserror::Error)]
 pub enum DeploymentError {
     /// No file for this chain.
-    #[error("no deployment for chain {chain_id} at {path}: deploy first (scripts/deploy) or pass --deployments")]
+    #[error(
+        "no deployment for chain {chain_id} at {path}: deploy first (scripts/deploy) or pass --deployments"
+    )]
     Missing {
         /// The chain asked for.
         chain_id: u64,
@@ -135,19 +137,28 @@ impl Deployment {
 
     /// Reads a deployment file.
     pub fn from_file(path: &Path) -> Result<Self, DeploymentError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| DeploymentError::Io { path: path.to_owned(), source })?;
-        serde_json::from_slice(&bytes)
-            .map_err(|source| DeploymentError::Json { path: path.to_owned(), source })
+        let bytes = std::fs::read(path).map_err(|source| DeploymentError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|source| DeploymentError::Json {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// Writes this deployment as pretty JSON to `dir/<chain_id>.json`.
     pub fn save(&self, dir: &Path) -> Result<PathBuf, DeploymentError> {
         let path = Self::path(dir, self.chain_id);
-        let io = |source| DeploymentError::Io { path: path.clone(), source };
+        let io = |source| DeploymentError::Io {
+            path: path.clone(),
+            source,
+        };
         std::fs::create_dir_all(dir).map_err(io)?;
-        let json = serde_json::to_vec_pretty(self)
-            .map_err(|source| DeploymentError::Json { path: path.clone(), source })?;
+        let json = serde_json::to_vec_pretty(self).map_err(|source| DeploymentError::Json {
+            path: path.clone(),
+            source,
+        })?;
         std::fs::write(&path, json).map_err(io)?;
         Ok(path)
     }

@@ -26,7 +26,10 @@ pub struct DecodedRevert {
 impl DecodedRevert {
     /// The value of field `name`, rendered.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -37,7 +40,11 @@ impl fmt::Display for DecodedRevert {
             if i > 0 {
                 write!(f, ", ")?;
             }
-            if name.is_empty() { write!(f, "{value}")? } else { write!(f, "{name}: {value}")? }
+            if name.is_empty() {
+                write!(f, "{value}")?
+            } else {
+                write!(f, "{name}: {value}")?
+            }
         }
         write!(f, ")")
     }
@@ -45,7 +52,10 @@ impl fmt::Display for DecodedRevert {
 
 fn abis() -> [(&'static str, JsonAbi); 5] {
     [
-        ("DatanetRegistry", bindings::DatanetRegistry::abi::contract()),
+        (
+            "DatanetRegistry",
+            bindings::DatanetRegistry::abi::contract(),
+        ),
         ("ModelRegistry", bindings::ModelRegistry::abi::contract()),
         ("AgentRegistry", bindings::AgentRegistry::abi::contract()),
         ("RewardEscrow", bindings::RewardEscrow::abi::contract()),
@@ -84,7 +94,11 @@ pub fn decode_revert(data: &[u8]) -> Option<DecodedRevert> {
                 .zip(values.iter())
                 .map(|(param, value)| (param.name.clone(), render(value)))
                 .collect();
-            return Some(DecodedRevert { contract, name: error.name.clone(), fields });
+            return Some(DecodedRevert {
+                contract,
+                name: error.name.clone(),
+                fields,
+            });
         }
     }
     None
@@ -100,7 +114,10 @@ fn render(value: &DynSolValue) -> String {
         DynSolValue::Bytes(b) => Bytes::from(b.clone()).to_string(),
         DynSolValue::String(s) => format!("{s:?}"),
         DynSolValue::Array(items) | DynSolValue::FixedArray(items) | DynSolValue::Tuple(items) => {
-            format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                items.iter().map(render).collect::<Vec<_>>().join(", ")
+            )
         }
         other => format!("{other:?}"),
     }
@@ -148,6 +165,28 @@ pub enum Error {
         tx: alloy::primitives::TxHash,
         /// Event name.
         event: &'static str,
+    },
+    /// The sender has not approved enough of the payment token for `spender`.
+    #[error(
+        "allowance too low: {spender} may pull {allowance}, needs {needed} (approve first, or pay with a permit)"
+    )]
+    InsufficientAllowance {
+        /// The contract that pulls the tokens.
+        spender: alloy::primitives::Address,
+        /// What it needs.
+        needed: alloy::primitives::U256,
+        /// What it may pull now.
+        allowance: alloy::primitives::U256,
+    },
+    /// A claim's proof does not lead to the escrow's current root.
+    #[error(
+        "proof for {account} does not match the current root {root} (stale proof, or wrong amount)"
+    )]
+    ProofMismatch {
+        /// The account claimed for.
+        account: alloy::primitives::Address,
+        /// The escrow's current root.
+        root: alloy::primitives::B256,
     },
     /// Anything else the caller asked that cannot be done.
     #[error("{0}")]
@@ -201,13 +240,17 @@ mod tests {
         assert_eq!(decoded.name, "ContentAlreadySubmitted");
         assert_eq!(decoded.field("datanetId"), Some("4"));
         assert_eq!(decoded.field("contributionId"), Some("9"));
-        assert!(decoded.to_string().starts_with("ContentAlreadySubmitted(datanetId: 4"));
+        assert!(
+            decoded
+                .to_string()
+                .starts_with("ContentAlreadySubmitted(datanetId: 4")
+        );
     }
 
     #[test]
     fn decodes_solidity_builtins_and_refuses_garbage() {
         let r = Revert::from("nope").abi_encode();
-        assert_eq!(decode_revert(&r).unwrap().field("reason"), Some("\"nope\""));
+        assert_eq!(decode_revert(&r).unwrap().field("reason"), Some("nope"));
         assert!(decode_revert(&[0xde, 0xad, 0xbe, 0xef]).is_none());
         assert!(decode_revert(&[1, 2]).is_none());
         let _ = Address::ZERO;

@@ -8,11 +8,15 @@
 //! - [`error`]: contract reverts decoded into named errors.
 
 pub mod bindings;
+pub mod client;
 pub mod content;
+pub mod deploy;
 pub mod deployment;
+pub mod devnet;
 pub mod error;
 pub mod root_update;
 
+pub use client::OpenLedger;
 pub use content::{ContentError, content_hash, verify_content};
 pub use deployment::{Deployment, DeploymentError};
 pub use error::{DecodedRevert, Error, decode_revert};

@@ -94,7 +94,10 @@ pub fn sort_signatures(
     if let Some(pair) = by_signer.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(RootUpdateError::DuplicateSigner(pair[0].0));
     }
-    Ok(by_signer.into_iter().map(|(_, sig)| Bytes::from(sig.as_bytes().to_vec())).collect())
+    Ok(by_signer
+        .into_iter()
+        .map(|(_, sig)| Bytes::from(sig.as_bytes().to_vec()))
+        .collect())
 }
 
 #[cfg(test)]
@@ -119,7 +122,10 @@ mod tests {
             RootUpdate::eip712_encode_type(),
             "RootUpdate(uint64 epoch,bytes32 root,uint256 totalCumulative,bytes32 reportHash,uint64 fromBlock,uint64 toBlock)"
         );
-        assert_eq!(update().eip712_type_hash(), keccak256(RootUpdate::eip712_encode_type().as_bytes()));
+        assert_eq!(
+            update().eip712_type_hash(),
+            keccak256(RootUpdate::eip712_encode_type().as_bytes())
+        );
     }
 
     #[tokio::test]
@@ -136,7 +142,10 @@ mod tests {
         let sorted = sort_signatures(&u, &domain, &sigs).unwrap();
         let signers: Vec<Address> = sorted
             .iter()
-            .map(|b| u.recover(&domain, &Signature::try_from(b.as_ref()).unwrap()).unwrap())
+            .map(|b| {
+                u.recover(&domain, &Signature::try_from(b.as_ref()).unwrap())
+                    .unwrap()
+            })
             .collect();
         assert!(signers.windows(2).all(|w| w[0] < w[1]));
 

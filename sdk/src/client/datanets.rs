@@ -1,0 +1,186 @@
+//! Datanets: create, contribute, review, publish, read.
+
+use alloy::{
+    primitives::{Address, B256, U256},
+    providers::Provider,
+    rpc::types::TransactionReceipt,
+};
+
+use super::{OpenLedger, event, send};
+use crate::{Error, bindings::datanet_registry::DatanetRegistry, content_hash};
+
+/// A datanet's policy, as set at creation or later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatanetPolicy {
+    /// Bond each contribution posts, in payment-token wei.
+    pub bond: u128,
+    /// Curated (curators accept) or open (accepted at once, bond at risk for the review period).
+    pub curated: bool,
+    /// Seconds a contribution stays reviewable.
+    pub review_period: u64,
+}
+
+impl From<DatanetPolicy> for DatanetRegistry::Policy {
+    fn from(p: DatanetPolicy) -> Self {
+        Self {
+            bond: p.bond,
+            curated: p.curated,
+            reviewPeriod: p.review_period,
+        }
+    }
+}
+
+impl<P: Provider + Clone> OpenLedger<P> {
+    /// Creates a datanet owned by the sender; returns its id.
+    pub async fn create_datanet(
+        &self,
+        uri: &str,
+        policy: DatanetPolicy,
+        treasury: Option<Address>,
+    ) -> Result<U256, Error> {
+        let instance = self.datanet_registry();
+        let call = instance.createDatanet(
+            uri.to_owned(),
+            policy.into(),
+            treasury.unwrap_or(Address::ZERO),
+        );
+        let receipt = send(call).await?;
+        Ok(event::<DatanetRegistry::DatanetCreated>(&receipt)?.datanetId)
+    }
+
+    /// Adds or removes a curator.
+    pub async fn set_curator(
+        &self,
+        datanet_id: U256,
+        curator: Address,
+        enabled: bool,
+    ) -> Result<TransactionReceipt, Error> {
+        send(
+            self.datanet_registry()
+                .setCurator(datanet_id, curator, enabled),
+        )
+        .await
+    }
+
+    /// Submits the record `bytes` (hashed here) stored at `uri`; posts the datanet's bond, which
+    /// the sender must have approved. Returns the contribution id.
+    pub async fn contribute(
+        &self,
+        datanet_id: U256,
+        bytes: &[u8],
+        uri: &str,
+    ) -> Result<U256, Error> {
+        let size =
+            u64::try_from(bytes.len()).map_err(|_| Error::Invalid("record too large".into()))?;
+        self.contribute_hash(datanet_id, content_hash(bytes), uri, size)
+            .await
+    }
+
+    /// Submits a contribution by content hash; see [`Self::contribute`].
+    pub async fn contribute_hash(
+        &self,
+        datanet_id: U256,
+        content_hash: B256,
+        uri: &str,
+        size: u64,
+    ) -> Result<U256, Error> {
+        let registry = self.datanet_registry();
+        let datanet = registry.getDatanet(datanet_id).call().await?;
+        self.require_allowance(*registry.address(), U256::from(datanet.policy.bond))
+            .await?;
+        let receipt =
+            send(registry.submitContribution(datanet_id, content_hash, uri.to_owned(), size))
+                .await?;
+        Ok(event::<DatanetRegistry::ContributionSubmitted>(&receipt)?.contributionId)
+    }
+
+    /// Accepts contributions (curator or owner); refunds their bonds.
+    pub async fn accept_contributions(
+        &self,
+        datanet_id: U256,
+        ids: &[U256],
+    ) -> Result<TransactionReceipt, Error> {
+        send(
+            self.datanet_registry()
+                .acceptContributions(datanet_id, ids.to_vec()),
+        )
+        .await
+    }
+
+    /// Rejects contributions (curator or owner); slashes their bonds to the datanet's treasury.
+    pub async fn reject_contributions(
+        &self,
+        datanet_id: U256,
+        ids: &[U256],
+        reason: B256,
+    ) -> Result<TransactionReceipt, Error> {
+        send(
+            self.datanet_registry()
+                .rejectContributions(datanet_id, ids.to_vec(), reason),
+        )
+        .await
+    }
+
+    /// Withdraws an unreviewed contribution past its review deadline, with its bond.
+    pub async fn withdraw_contribution(&self, id: U256) -> Result<TransactionReceipt, Error> {
+        send(self.datanet_registry().withdrawContribution(id)).await
+    }
+
+    /// Takes back the bond of an open-policy contribution once its review period is over.
+    pub async fn release_bond(&self, id: U256) -> Result<TransactionReceipt, Error> {
+        send(self.datanet_registry().releaseBond(id)).await
+    }
+
+    /// Publishes a version of a datanet; returns the version number.
+    pub async fn publish_version(
+        &self,
+        datanet_id: U256,
+        commitment: B256,
+        uri: &str,
+        accepted_count: u64,
+        last_contribution_id: u64,
+    ) -> Result<u64, Error> {
+        let instance = self.datanet_registry();
+        let call = instance.publishVersion(
+            datanet_id,
+            commitment,
+            uri.to_owned(),
+            accepted_count,
+            last_contribution_id,
+        );
+        let receipt = send(call).await?;
+        Ok(event::<DatanetRegistry::VersionPublished>(&receipt)?.version)
+    }
+
+    /// A datanet's state.
+    pub async fn datanet(&self, id: U256) -> Result<DatanetRegistry::Datanet, Error> {
+        Ok(self.datanet_registry().getDatanet(id).call().await?)
+    }
+
+    /// A contribution's state.
+    pub async fn contribution(&self, id: U256) -> Result<DatanetRegistry::Contribution, Error> {
+        Ok(self.datanet_registry().getContribution(id).call().await?)
+    }
+
+    /// Every contribution of a datanet, from its `ContributionSubmitted` events (ids ascending).
+    pub async fn contributions_of(
+        &self,
+        datanet_id: U256,
+    ) -> Result<Vec<(U256, DatanetRegistry::Contribution)>, Error> {
+        let logs = self
+            .datanet_registry()
+            .ContributionSubmitted_filter()
+            .topic2(datanet_id)
+            .from_block(self.deployment().start_block)
+            .query()
+            .await?;
+        let mut out = Vec::with_capacity(logs.len());
+        for (ev, _) in logs {
+            out.push((
+                ev.contributionId,
+                self.contribution(ev.contributionId).await?,
+            ));
+        }
+        Ok(out)
+    }
+}
