@@ -5,5 +5,6 @@
 //! contract bindings and the typed client land on top of this crate.
 
 pub mod content;
+pub mod merkle;
 
 pub use content::{ContentError, content_hash, verify_content};
