@@ -2,7 +2,7 @@
 //! `scripts/lib/merkle-reference.js`): same values, same root, proofs, multiproofs and dump.
 //!
 //! Inputs are random but reproducible: the seed is printed, and `MERKLE_SEED=<n>` replays it.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 use std::{
     io::Write,

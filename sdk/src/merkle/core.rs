@@ -116,7 +116,7 @@ impl MerkleTree {
         if nodes.is_empty() {
             return Err(MerkleError::EmptyTree);
         }
-        if nodes.len() % 2 == 0 {
+        if nodes.len().is_multiple_of(2) {
             // The last node would be a left child without a right sibling.
             return Err(MerkleError::InvalidTree(format!(
                 "{} nodes: a tree has an odd number of nodes",
@@ -516,10 +516,7 @@ mod tests {
             assert_eq!(all.len(), n);
             for (k, (&t, proof)) in idx.iter().zip(all.iter()).enumerate() {
                 assert_eq!(proof, tree.proof(t).unwrap().as_slice());
-                assert!(
-                    verify_proof(tree.root(), ls[k], proof),
-                    "n {n} leaf {k}"
-                );
+                assert!(verify_proof(tree.root(), ls[k], proof), "n {n} leaf {k}");
             }
             assert_eq!(MerkleTree::from_nodes(tree.nodes().to_vec()).unwrap(), tree);
         }
