@@ -4,6 +4,7 @@
 //! - [`bindings`]: contract bindings generated from the project's Solidity at build time;
 //! - [`deployment`]: the `deployments/<chainId>.json` format;
 //! - [`root_update`]: the EIP-712 epoch root update oracles sign;
+//! - [`merkle`]: the OpenZeppelin-compatible Merkle tree of cumulative claims;
 //! - [`content`]: content hashing;
 //! - [`error`]: contract reverts decoded into named errors.
 
@@ -14,6 +15,7 @@ pub mod deploy;
 pub mod deployment;
 pub mod devnet;
 pub mod error;
+pub mod merkle;
 pub mod root_update;
 
 pub use client::OpenLedger;

@@ -10,7 +10,11 @@ use alloy::{
 };
 
 use super::{OpenLedger, event, send};
-use crate::{Error, RootUpdate, bindings::reward_escrow::RewardEscrow};
+use crate::{
+    Error, RootUpdate,
+    bindings::reward_escrow::RewardEscrow,
+    merkle::{self, MerkleLeaf},
+};
 
 sol! {
     /// EIP-2612 permit message.
@@ -146,7 +150,11 @@ impl<P: Provider + Clone> OpenLedger<P> {
         let escrow = self.escrow();
         let root = escrow.currentRoot().call().await?;
         let token = self.deployment().contracts.payment_token;
-        if !claim_proof_matches(root, account, token, cumulative, proof) {
+        if !merkle::verify_proof(
+            root,
+            merkle::Claim::new(account, token, cumulative).leaf_hash(),
+            proof,
+        ) {
             return Err(Error::ProofMismatch { account, root });
         }
         let receipt = send(escrow.claim(account, token, cumulative, proof.to_vec())).await?;
@@ -179,26 +187,4 @@ impl<P: Provider + Clone> OpenLedger<P> {
     pub async fn veto_root(&self, epoch: u64) -> Result<TransactionReceipt, Error> {
         send(self.escrow().vetoRoot(epoch)).await
     }
-}
-
-/// Whether `proof` proves `(account, token, cumulative)` under `root`.
-fn claim_proof_matches(
-    root: B256,
-    account: Address,
-    token: Address,
-    cumulative: U256,
-    proof: &[B256],
-) -> bool {
-    // Replaced by the SDK's Merkle module once it lands (same rule as OpenZeppelin's MerkleProof).
-    use alloy::{primitives::keccak256, sol_types::SolValue};
-    let mut node = keccak256(keccak256((account, token, cumulative).abi_encode()));
-    for sibling in proof {
-        let (a, b) = if node <= *sibling {
-            (node, *sibling)
-        } else {
-            (*sibling, node)
-        };
-        node = keccak256([a.as_slice(), b.as_slice()].concat());
-    }
-    node == root
 }
