@@ -132,6 +132,57 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores `bytes` under `hash` (which the caller has checked); returns false when they were
+    /// already stored (content addressing makes the second write a no-op).
+    pub async fn put_content(&self, hash: &str, bytes: &[u8]) -> Result<bool, StoreError> {
+        let size = i64::try_from(bytes.len()).map_err(|_| StoreError::OutOfRange("size"))?;
+        let done = match self {
+            Self::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT INTO contents (hash, size, bytes) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
+                )
+                .bind(hash)
+                .bind(size)
+                .bind(bytes)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            }
+            Self::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO contents (hash, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
+                )
+                .bind(hash)
+                .bind(size)
+                .bind(bytes)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            }
+        };
+        Ok(done == 1)
+    }
+
+    /// The bytes stored under `hash`, if any.
+    pub async fn get_content(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(match self {
+            Self::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT bytes FROM contents WHERE hash = ?")
+                    .bind(hash)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            Self::Postgres(pool) => {
+                sqlx::query_scalar("SELECT bytes FROM contents WHERE hash = $1")
+                    .bind(hash)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        })
+    }
+}
+
 fn to_i64(v: u64, column: &'static str) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::OutOfRange(column))
 }

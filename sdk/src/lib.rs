@@ -5,12 +5,13 @@
 //! - [`deployment`]: the `deployments/<chainId>.json` format;
 //! - [`root_update`]: the EIP-712 epoch root update oracles sign;
 //! - [`merkle`]: the OpenZeppelin-compatible Merkle tree of cumulative claims;
-//! - [`content`]: content hashing;
+//! - [`content`]: content hashing, and [`content_client`] for the content store;
 //! - [`error`]: contract reverts decoded into named errors.
 
 pub mod bindings;
 pub mod client;
 pub mod content;
+pub mod content_client;
 pub mod deploy;
 pub mod deployment;
 pub mod devnet;
