@@ -159,7 +159,13 @@ fn id(u: U256) -> u64 {
 }
 
 fn tokens(amount: U256) -> String {
-    format!("{amount} wei ({} tokens)", format_ether(amount))
+    let ether = format_ether(amount);
+    let ether = if ether.contains('.') {
+        ether.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &ether
+    };
+    format!("{amount} wei ({ether} tokens)")
 }
 
 fn status_name(code: u8) -> &'static str {
