@@ -1,0 +1,317 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "openledger",
+    version,
+    about = "OpenLedger from the command line"
+)]
+pub struct Cli {
+    /// JSON output for scripts (one object on stdout) instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// JSON-RPC endpoint.
+    #[arg(
+        long,
+        global = true,
+        env = "ETH_RPC_URL",
+        default_value = "http://127.0.0.1:8545"
+    )]
+    pub rpc_url: String,
+    /// Directory holding `<chainId>.json` deployment files.
+    #[arg(long, global = true, default_value = "deployments")]
+    pub deployments: PathBuf,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the signing key comes from (like Foundry).
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// Hex private key of the sender (env OPENLEDGER_PRIVATE_KEY, or PRIVATE_KEY).
+    #[arg(
+        long,
+        global = true,
+        env = "OPENLEDGER_PRIVATE_KEY",
+        hide_env_values = true
+    )]
+    pub private_key: Option<String>,
+    /// Encrypted JSON keystore of the sender.
+    #[arg(long, global = true, conflicts_with = "private_key")]
+    pub keystore: Option<PathBuf>,
+    /// Keystore password (env OPENLEDGER_KEYSTORE_PASSWORD).
+    #[arg(
+        long,
+        global = true,
+        env = "OPENLEDGER_KEYSTORE_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// File holding the keystore password (trailing newline ignored).
+    #[arg(long, global = true, conflicts_with = "password")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chain id and head block of the RPC endpoint.
+    ChainInfo,
+    /// keccak256 content hash of a file, as a datanet contribution names it.
+    Hash {
+        /// File to hash.
+        path: PathBuf,
+    },
+    /// Datanets: create, contribute, review, publish, read.
+    #[command(subcommand)]
+    Datanet(DatanetCmd),
+    /// Models: register with lineage and fee split, update, deprecate, read.
+    #[command(subcommand)]
+    Model(ModelCmd),
+    /// Agents: register, bind a wallet, record actions, give feedback, read.
+    #[command(subcommand)]
+    Agent(AgentCmd),
+    /// The reward escrow: pay inferences, claim rewards.
+    #[command(subcommand)]
+    Escrow(EscrowCmd),
+    /// The payment token: approve, balance, mint (dev token only).
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatanetCmd {
+    /// Create a datanet owned by the sender.
+    Create {
+        /// Metadata URI.
+        #[arg(long)]
+        uri: String,
+        /// Bond each contribution posts (wei, or e.g. `1.5ether`).
+        #[arg(long, default_value = "0")]
+        bond: String,
+        /// Curated: contributions wait for a curator (default: open, accepted at once).
+        #[arg(long)]
+        curated: bool,
+        /// Seconds a contribution stays reviewable.
+        #[arg(long, default_value_t = 86_400)]
+        review_period: u64,
+        /// Where slashed bonds go (default: the owner).
+        #[arg(long)]
+        treasury: Option<String>,
+    },
+    /// Add (or with --remove, remove) a curator.
+    Curator {
+        datanet: u64,
+        curator: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Submit a contribution (posts the datanet's bond).
+    Contribute {
+        datanet: u64,
+        /// The record: its keccak256 hash and size are computed from the bytes.
+        #[arg(long, conflicts_with_all = ["hash", "size"], required_unless_present = "hash")]
+        file: Option<PathBuf>,
+        /// Content hash (0x + 64 hex), with --size.
+        #[arg(long, requires = "size")]
+        hash: Option<String>,
+        /// Record size in bytes, with --hash.
+        #[arg(long, requires = "hash")]
+        size: Option<u64>,
+        /// Where the record is stored.
+        #[arg(long, default_value = "")]
+        uri: String,
+        /// Approve the registry for the bond first if the allowance is short.
+        #[arg(long)]
+        approve: bool,
+    },
+    /// Accept contributions (curator or owner); refunds their bonds.
+    Accept {
+        datanet: u64,
+        /// Contribution ids (space or comma separated).
+        #[arg(required = true, num_args = 1.., value_delimiter = ',')]
+        ids: Vec<u64>,
+    },
+    /// Reject contributions (curator or owner); slashes their bonds.
+    Reject {
+        datanet: u64,
+        #[arg(required = true, num_args = 1.., value_delimiter = ',')]
+        ids: Vec<u64>,
+        /// Reason: a 32-byte hex hash, or text (hashed with keccak256).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Withdraw an unreviewed contribution past its review deadline, with its bond.
+    Withdraw { contribution: u64 },
+    /// Take back the bond of an open-policy contribution after its review period.
+    ReleaseBond { contribution: u64 },
+    /// Publish a version of a datanet.
+    Publish {
+        datanet: u64,
+        /// Commitment to the version's contents (32-byte hex).
+        #[arg(long)]
+        commitment: String,
+        #[arg(long, default_value = "")]
+        uri: String,
+        /// Accepted contributions in the version.
+        #[arg(long)]
+        accepted_count: u64,
+        /// Highest contribution id the version covers.
+        #[arg(long)]
+        last_contribution: u64,
+    },
+    /// Show a datanet.
+    Show { datanet: u64 },
+    /// List a datanet's contributions.
+    Contributions { datanet: u64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCmd {
+    /// Register a model owned by the sender.
+    Register {
+        #[arg(long)]
+        uri: String,
+        /// Fee split in basis points: owner,data,agent (sums to 10000).
+        #[arg(long, default_value = "5000,4000,1000")]
+        split: String,
+        /// Training set `DATANET:VERSION` (repeatable).
+        #[arg(long = "datanet")]
+        datanets: Vec<String>,
+        /// Parent `MODEL:RELATION:ROYALTY_BPS`, relation one of fine-tune, adapter, merge,
+        /// quantized (repeatable).
+        #[arg(long = "parent")]
+        parents: Vec<String>,
+    },
+    /// Change a model's metadata URI.
+    SetUri { model: u64, uri: String },
+    /// Change a model's fee split (owner,data,agent basis points).
+    SetSplit { model: u64, split: String },
+    /// Deprecate a model (irreversible).
+    Deprecate { model: u64 },
+    /// Show a model.
+    Show { model: u64 },
+    /// A model and all its ancestors.
+    Lineage { model: u64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCmd {
+    /// Register an agent running on a model, owned by the sender.
+    Register {
+        #[arg(long)]
+        uri: String,
+        #[arg(long)]
+        model: u64,
+        /// Metadata `KEY=VALUE` (repeatable; VALUE as UTF-8 bytes, or 0x-hex).
+        #[arg(long = "meta")]
+        metadata: Vec<String>,
+    },
+    /// Bind a wallet to an agent: the wallet signs (--wallet-key), the owner sends.
+    SetWallet {
+        agent: u64,
+        /// Hex private key of the wallet to bind (env OPENLEDGER_WALLET_KEY).
+        #[arg(long, env = "OPENLEDGER_WALLET_KEY", hide_env_values = true)]
+        wallet_key: String,
+        /// Seconds the wallet's signature stays valid (at most 3600).
+        #[arg(long, default_value_t = 600)]
+        valid_for: u64,
+    },
+    /// Record an action (sent by the agent's wallet).
+    RecordAction {
+        agent: u64,
+        /// Action hash (32-byte hex), or text hashed with keccak256.
+        #[arg(long)]
+        hash: String,
+        #[arg(long, default_value = "")]
+        uri: String,
+        #[arg(long, default_value_t = 0)]
+        outcome: u16,
+    },
+    /// Give feedback on an agent (not its owner or wallet).
+    Feedback {
+        agent: u64,
+        #[arg(long, allow_negative_numbers = true)]
+        value: i128,
+        #[arg(long, default_value_t = 0)]
+        decimals: u8,
+        /// Tag (32-byte hex, or text right-padded to 32 bytes).
+        #[arg(long)]
+        tag1: Option<String>,
+        #[arg(long)]
+        tag2: Option<String>,
+        #[arg(long, default_value = "")]
+        uri: String,
+        /// Hash of the feedback document (32-byte hex).
+        #[arg(long)]
+        feedback_hash: Option<String>,
+    },
+    /// Show an agent.
+    Show { agent: u64 },
+    /// List an agent's recorded actions.
+    Actions { agent: u64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EscrowCmd {
+    /// Pay for an inference.
+    Pay {
+        #[arg(long)]
+        model: u64,
+        /// Agent the inference ran through (0 for none).
+        #[arg(long, default_value_t = 0)]
+        agent: u64,
+        /// Fee (wei, or e.g. `100ether`).
+        #[arg(long)]
+        amount: String,
+        /// Content hash of the output (32-byte hex).
+        #[arg(long, conflicts_with = "output_file")]
+        output_hash: Option<String>,
+        /// The output itself: its hash is computed.
+        #[arg(long, required_unless_present = "output_hash")]
+        output_file: Option<PathBuf>,
+        #[arg(long, default_value = "")]
+        output_uri: String,
+        /// Sign an EIP-2612 permit instead of needing a prior approval.
+        #[arg(long)]
+        permit: bool,
+    },
+    /// Claim rewards for an account (anyone may send; tokens go to the account).
+    Claim {
+        /// Account claimed for (default: the sender).
+        #[arg(long)]
+        account: Option<String>,
+        /// The leaf's cumulative amount (or from --proof-file).
+        #[arg(long)]
+        amount: Option<String>,
+        /// Merkle proof: comma-separated 32-byte hex.
+        #[arg(long, conflicts_with = "proof_file")]
+        proof: Option<String>,
+        /// JSON file: an array of hex, or an object with `proof` (and `amount`/`cumulative`).
+        #[arg(long)]
+        proof_file: Option<PathBuf>,
+    },
+    /// What an account can still claim, given its leaf's cumulative amount.
+    Claimable {
+        account: String,
+        #[arg(long)]
+        amount: String,
+    },
+    /// What an account has claimed so far.
+    Claimed { account: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Approve a spender: an address, or `escrow` / `datanets`.
+    Approve { spender: String, amount: String },
+    /// Payment-token balance (default: the sender).
+    Balance { account: Option<String> },
+    /// Mint dev tokens (local chains only).
+    Mint { to: String, amount: String },
+}
