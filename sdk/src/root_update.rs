@@ -79,6 +79,20 @@ impl RootUpdate {
     }
 }
 
+/// The same update as the escrow binding's struct (the type `proposeRoot` and `hashRootUpdate` take).
+impl From<&RootUpdate> for crate::bindings::reward_escrow::RewardEscrow::RootUpdate {
+    fn from(u: &RootUpdate) -> Self {
+        Self {
+            epoch: u.epoch,
+            root: u.root,
+            totalCumulative: u.totalCumulative,
+            reportHash: u.reportHash,
+            fromBlock: u.fromBlock,
+            toBlock: u.toBlock,
+        }
+    }
+}
+
 /// Orders signatures as the escrow requires (by recovered signer, strictly increasing) and
 /// encodes them as 65-byte `r || s || v` blobs. Refuses two signatures from one signer.
 pub fn sort_signatures(

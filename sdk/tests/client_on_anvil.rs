@@ -281,16 +281,7 @@ async fn contributor_model_agent_payer_and_claim_path() {
     // The contract hashes the update exactly as the SDK does.
     let onchain = admin
         .escrow()
-        .hashRootUpdate(
-            openledger_sdk::bindings::reward_escrow::RewardEscrow::RootUpdate {
-                epoch: update.epoch,
-                root: update.root,
-                totalCumulative: update.totalCumulative,
-                reportHash: update.reportHash,
-                fromBlock: update.fromBlock,
-                toBlock: update.toBlock,
-            },
-        )
+        .hashRootUpdate((&update).into())
         .call()
         .await
         .unwrap();

@@ -167,15 +167,7 @@ impl<P: Provider + Clone> OpenLedger<P> {
         update: &RootUpdate,
         signatures: Vec<Bytes>,
     ) -> Result<TransactionReceipt, Error> {
-        let u = RewardEscrow::RootUpdate {
-            epoch: update.epoch,
-            root: update.root,
-            totalCumulative: update.totalCumulative,
-            reportHash: update.reportHash,
-            fromBlock: update.fromBlock,
-            toBlock: update.toBlock,
-        };
-        send(self.escrow().proposeRoot(u, signatures)).await
+        send(self.escrow().proposeRoot(update.into(), signatures)).await
     }
 
     /// Makes the pending root current once its dispute window has passed (anyone).
