@@ -1,6 +1,8 @@
 //! OpenLedger's indexer: chain events into SQLite (default) or PostgreSQL.
 
 pub mod api;
+pub mod schema;
 pub mod store;
+pub mod sync;
 
 pub use store::{Checkpoint, Store, StoreError};

@@ -5,6 +5,7 @@
 //! - [`deployment`]: the `deployments/<chainId>.json` format;
 //! - [`root_update`]: the EIP-712 epoch root update oracles sign;
 //! - [`merkle`]: the OpenZeppelin-compatible Merkle tree of cumulative claims;
+//! - [`report`]: the balances part of an epoch report, checked against its root;
 //! - [`content`]: content hashing, and [`content_client`] for the content store;
 //! - [`error`]: contract reverts decoded into named errors.
 
@@ -17,6 +18,7 @@ pub mod deployment;
 pub mod devnet;
 pub mod error;
 pub mod merkle;
+pub mod report;
 pub mod root_update;
 
 pub use client::OpenLedger;

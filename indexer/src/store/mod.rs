@@ -11,6 +11,32 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+/// Runs `$body` with `$pool` bound to whichever pool `$store` holds. The body is compiled once
+/// per backend, so one SQL text (with `$1` placeholders, which both drivers accept) serves both.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Upserts the checkpoint row on any connection (pool or transaction) of either backend.
+macro_rules! checkpoint_upsert {
+    () => {
+        concat!(
+            "INSERT INTO checkpoints (chain_id, block, block_hash) VALUES ($1, $2, $3) ",
+            "ON CONFLICT (chain_id) DO UPDATE SET block = excluded.block, ",
+            "block_hash = excluded.block_hash"
+        )
+    };
+}
+
+mod ingest;
+
+pub use ingest::{BlockRow, EventRow};
+
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,20 +104,12 @@ impl Store {
     /// The checkpoint of `chain_id`, if indexing ever started.
     pub async fn checkpoint(&self, chain_id: u64) -> Result<Option<Checkpoint>, StoreError> {
         let chain = to_i64(chain_id, "chain_id")?;
-        let row: Option<(i64, String)> = match self {
-            Self::Sqlite(pool) => {
-                sqlx::query_as("SELECT block, block_hash FROM checkpoints WHERE chain_id = ?")
-                    .bind(chain)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Self::Postgres(pool) => {
-                sqlx::query_as("SELECT block, block_hash FROM checkpoints WHERE chain_id = $1")
-                    .bind(chain)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        };
+        let row: Option<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT block, block_hash FROM checkpoints WHERE chain_id = $1")
+                .bind(chain)
+                .fetch_optional(pool)
+                .await?
+        });
         row.map(|(block, block_hash)| {
             let block = u64::try_from(block).map_err(|_| StoreError::OutOfRange("block"))?;
             Ok(Checkpoint { block, block_hash })
@@ -102,87 +120,46 @@ impl Store {
     /// Records `checkpoint` for `chain_id`, replacing the previous one.
     pub async fn set_checkpoint(&self, chain_id: u64, cp: &Checkpoint) -> Result<(), StoreError> {
         let (chain, block) = (to_i64(chain_id, "chain_id")?, to_i64(cp.block, "block")?);
-        match self {
-            Self::Sqlite(pool) => {
-                sqlx::query(concat!(
-                    "INSERT INTO checkpoints (chain_id, block, block_hash) VALUES (?, ?, ?) ",
-                    "ON CONFLICT (chain_id) DO UPDATE SET block = excluded.block, ",
-                    "block_hash = excluded.block_hash"
-                ))
+        on_pool!(self, pool => {
+            sqlx::query(checkpoint_upsert!())
                 .bind(chain)
                 .bind(block)
-                .bind(&cp.block_hash)
+                .bind(cp.block_hash.as_str())
                 .execute(pool)
                 .await?;
-            }
-            Self::Postgres(pool) => {
-                sqlx::query(concat!(
-                    "INSERT INTO checkpoints (chain_id, block, block_hash) VALUES ($1, $2, $3) ",
-                    "ON CONFLICT (chain_id) DO UPDATE SET block = excluded.block, ",
-                    "block_hash = excluded.block_hash"
-                ))
-                .bind(chain)
-                .bind(block)
-                .bind(&cp.block_hash)
-                .execute(pool)
-                .await?;
-            }
-        }
+        });
         Ok(())
     }
-}
 
-impl Store {
     /// Stores `bytes` under `hash` (which the caller has checked); returns false when they were
     /// already stored (content addressing makes the second write a no-op).
     pub async fn put_content(&self, hash: &str, bytes: &[u8]) -> Result<bool, StoreError> {
         let size = i64::try_from(bytes.len()).map_err(|_| StoreError::OutOfRange("size"))?;
-        let done = match self {
-            Self::Sqlite(pool) => {
-                sqlx::query(
-                    "INSERT INTO contents (hash, size, bytes) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-                )
-                .bind(hash)
-                .bind(size)
-                .bind(bytes)
-                .execute(pool)
-                .await?
-                .rows_affected()
-            }
-            Self::Postgres(pool) => {
-                sqlx::query(
-                    "INSERT INTO contents (hash, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
-                )
-                .bind(hash)
-                .bind(size)
-                .bind(bytes)
-                .execute(pool)
-                .await?
-                .rows_affected()
-            }
-        };
+        let done = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO contents (hash, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
+            )
+            .bind(hash)
+            .bind(size)
+            .bind(bytes)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         Ok(done == 1)
     }
 
     /// The bytes stored under `hash`, if any.
     pub async fn get_content(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(match self {
-            Self::Sqlite(pool) => {
-                sqlx::query_scalar("SELECT bytes FROM contents WHERE hash = ?")
-                    .bind(hash)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Self::Postgres(pool) => {
-                sqlx::query_scalar("SELECT bytes FROM contents WHERE hash = $1")
-                    .bind(hash)
-                    .fetch_optional(pool)
-                    .await?
-            }
-        })
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT bytes FROM contents WHERE hash = $1")
+                .bind(hash)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 }
 
-fn to_i64(v: u64, column: &'static str) -> Result<i64, StoreError> {
+pub(crate) fn to_i64(v: u64, column: &'static str) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::OutOfRange(column))
 }

@@ -1,0 +1,24 @@
+//! The event tables' migrations are generated from the contracts' ABIs; this fails when a
+//! contract changed and they were not regenerated (`UPDATE_SCHEMA=1` rewrites them).
+#![allow(clippy::unwrap_used)]
+
+use openledger_indexer::schema::{Backend, Schema};
+
+#[test]
+fn event_migrations_match_the_abis() {
+    let schema = Schema::new().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for (backend, sub) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+        let path = dir.join(sub).join("0004_events.sql");
+        let generated = schema.ddl(backend);
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale: run UPDATE_SCHEMA=1 cargo test -p openledger-indexer --test schema_drift",
+            path.display()
+        );
+    }
+}
