@@ -4,7 +4,7 @@
 use sqlx::QueryBuilder;
 
 use super::{Checkpoint, Store, StoreError, to_i64};
-use crate::schema::{COMMON_COLUMNS, Schema, Value};
+use crate::schema::{COMMON_COLUMNS, Schema, SqlType, Value};
 
 /// One decoded log, ready to insert into its event table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,16 +212,16 @@ impl Store {
         table: &str,
     ) -> Result<Vec<String>, StoreError> {
         let t = schema.table(table).ok_or(StoreError::OutOfRange("table"))?;
+        // Booleans print as 1/0 in SQLite and true/false in PostgreSQL: normalise them.
         let cols: Vec<String> = COMMON_COLUMNS
             .iter()
-            .map(|c| (*c).to_owned())
-            .chain(t.columns.iter().map(|c| c.name.clone()))
-            .collect();
-        let concat = cols
-            .iter()
             .map(|c| format!("COALESCE(CAST({c} AS TEXT), 'NULL')"))
-            .collect::<Vec<_>>()
-            .join(" || '|' || ");
+            .chain(t.columns.iter().map(|c| match c.encoding.sql_type() {
+                SqlType::Bool => format!("CASE WHEN {} THEN 'true' ELSE 'false' END", c.name),
+                _ => format!("COALESCE(CAST({} AS TEXT), 'NULL')", c.name),
+            }))
+            .collect();
+        let concat = cols.join(" || '|' || ");
         let sql = format!(
             "SELECT {concat} FROM {} ORDER BY block_number, log_index",
             t.name
