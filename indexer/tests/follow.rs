@@ -207,3 +207,75 @@ async fn a_deployment_of_another_chain_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("serves chain 31337"), "{err}");
 }
+
+#[tokio::test]
+async fn epoch_reports_are_loaded_checked_and_refused_when_they_do_not_match() {
+    let net = Net::start().await;
+    let eco = economy(&net).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir, "r.sqlite").await;
+    let ix = indexer(&net, &store, 4).await;
+    // The report is not in the content store yet: nothing is earned, nothing breaks.
+    ix.catch_up().await.unwrap();
+    assert_eq!(
+        scalar_i64(&store, "SELECT COUNT(*) FROM epoch_reports").await,
+        0
+    );
+    let hash = openledger_sdk::content_hash(&eco.report_json).to_string();
+    store.put_content(&hash, &eco.report_json).await.unwrap();
+    ix.catch_up().await.unwrap();
+    assert_eq!(
+        scalar_text(&store, "SELECT status FROM epoch_reports").await,
+        "loaded"
+    );
+    assert_eq!(
+        scalar_i64(&store, "SELECT COUNT(*) FROM report_balances").await,
+        2
+    );
+    let owner = format!("{:#x}", eco.agent_owner);
+    let Store::Sqlite(pool) = &store else {
+        unreachable!()
+    };
+    let (earned, claimed): (String, String) =
+        sqlx::query_as("SELECT earned, claimed FROM account_totals WHERE account = $1")
+            .bind(&owner)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (earned, claimed),
+        (eco.owner_earned.to_string(), "0".to_owned())
+    );
+
+    // A second root whose "report" overstates a balance is refused with the reason.
+    let mut forged = eco.report.clone();
+    forged.balances[0].cumulative += alloy::primitives::U256::from(1);
+    let bytes = serde_json::to_vec(&forged).unwrap();
+    let forged_hash = openledger_sdk::content_hash(&bytes).to_string();
+    store.put_content(&forged_hash, &bytes).await.unwrap();
+    sqlx::query(
+        "INSERT INTO escrow_root_proposed (block_number, log_index, tx_hash, epoch, root, \
+         total_cumulative, report_hash, from_block, to_block, valid_at, signers) \
+         VALUES (1000000, 0, '0x', 2, $1, '0', $2, 0, 0, 0, '[]')",
+    )
+    .bind(format!("{:#x}", eco.report.root))
+    .bind(&forged_hash)
+    .execute(pool)
+    .await
+    .unwrap();
+    let pass = openledger_indexer::reports::load_reports(&store)
+        .await
+        .unwrap();
+    assert_eq!((pass.loaded, pass.refused), (0, 1));
+    let (status, error): (String, String) =
+        sqlx::query_as("SELECT status, error FROM epoch_reports WHERE report_hash = $1")
+            .bind(&forged_hash)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "invalid");
+    assert!(
+        error.contains("add up to") || error.contains("root"),
+        "{error}"
+    );
+}

@@ -34,8 +34,10 @@ macro_rules! checkpoint_upsert {
 }
 
 mod ingest;
+mod reports;
 
 pub use ingest::{BlockRow, EventRow};
+pub use reports::PendingReport;
 
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]

@@ -232,6 +232,7 @@ impl Indexer {
             }
         }
         self.metrics.set_caught_up(true);
+        crate::reports::load_reports(&self.store).await?;
         let after = self.metrics.snapshot();
         Ok(Summary {
             events: after.events - before.events,
@@ -254,6 +255,9 @@ impl Indexer {
                 Ok(Step::CaughtUp { .. }) => {
                     failures = 0;
                     self.metrics.set_caught_up(true);
+                    if let Err(err) = crate::reports::load_reports(&self.store).await {
+                        tracing::error!(%err, "loading epoch reports failed; retrying next poll");
+                    }
                     self.config.poll_interval
                 }
                 Ok(_) => {
