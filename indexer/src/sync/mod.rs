@@ -454,11 +454,11 @@ impl Indexer {
                 }
             }
         }
-        if let (Some(cp), Some(first)) = (cp, headers.first()) {
-            if cp.block + 1 == first.number && format!("{:#x}", first.parent_hash) != cp.block_hash
-            {
-                return self.roll_back(head, cp).await;
-            }
+        if let (Some(cp), Some(first)) = (cp, headers.first())
+            && cp.block + 1 == first.number
+            && format!("{:#x}", first.parent_hash) != cp.block_hash
+        {
+            return self.roll_back(head, cp).await;
         }
         if headers.windows(2).any(|w| w[1].parent_hash != w[0].hash) {
             return Ok(Step::Retry);
