@@ -57,6 +57,9 @@ pub fn classify(http_status: Option<u16>, code: Option<i64>, message: &str) -> F
         "max results",
         "query timeout",
         "limited to",
+        "exceeds limit",
+        "blocks distance",
+        "retry with the range",
     ];
     if range_words.iter().any(|w| m.contains(w)) {
         return Fault::RangeTooLarge {
@@ -82,47 +85,60 @@ pub fn classify(http_status: Option<u16>, code: Option<i64>, message: &str) -> F
     }
 }
 
-/// `[0x10, 0x2f]` or `[16, 47]` after the word "range" in a provider's message.
+/// `[0x10, 0x2f]` or `[16, 47]` after the word "range" (Infura, Alchemy), or `100-199` after
+/// "the range" (reth).
 fn suggested_range(m: &str) -> Option<(u64, u64)> {
     let at = m.find("range")?;
     let rest = &m[at..];
-    let open = rest.find('[')?;
-    let close = rest[open..].find(']')? + open;
-    let mut parts = rest[open + 1..close]
-        .split(',')
-        .map(|p| parse_number(p.trim()));
-    let (a, b) = (parts.next()??, parts.next()??);
+    let (a, b) = if let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']')? + open;
+        let mut parts = rest[open + 1..close]
+            .split(',')
+            .map(|p| parse_number(p.trim()));
+        (parts.next()??, parts.next()??)
+    } else {
+        let at = m.find("the range ")? + "the range ".len();
+        let token: String = m[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let (a, b) = token.split_once('-')?;
+        (parse_number(a)?, parse_number(b)?)
+    };
     (a <= b).then_some((a, b))
 }
 
-/// A block-count limit in messages such as "maximum is set to 2048" or "limited to a 10,000
-/// blocks range" or "up to a 2k block range".
+/// A block-count limit in messages such as "maximum is set to 2048", "limited to a 10,000
+/// range", "up to a 2K block range", "exceeds limit of 10000", "blocks distance: 10000" or
+/// "max block range 5000".
 fn max_blocks(m: &str) -> Option<u64> {
-    for key in [
+    const KEYS: [&str; 8] = [
         "maximum is set to",
-        "limited to a",
         "limited to",
         "up to a",
-        "max",
-        "maximum",
-    ] {
-        if let Some(at) = m.find(key) {
-            let tail = m[at + key.len()..].trim_start_matches([' ', ':', '=']);
-            let token: String = tail
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == ',')
-                .collect::<String>()
-                .replace(',', "");
-            let (digits, mult) = match token.strip_suffix('k') {
-                Some(d) => (d, 1000),
-                None => (token.as_str(), 1),
-            };
-            if let Ok(n) = digits.parse::<u64>() {
-                return n.checked_mul(mult).filter(|n| *n > 0);
-            }
-        }
-    }
-    None
+        "exceeds limit of",
+        "distance:",
+        "max block range",
+        "maximum block range",
+        "block range limit",
+    ];
+    KEYS.iter().find_map(|key| {
+        let tail = &m[m.find(key)? + key.len()..];
+        let start = tail
+            .find(|c: char| c.is_ascii_digit())
+            .filter(|&i| i <= 12)?;
+        let token: String = tail[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(|c| *c != ',')
+            .collect();
+        let n: u64 = token.parse().ok()?;
+        let kilo = tail[start..]
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == ',')
+            .starts_with('k');
+        n.checked_mul(if kilo { 1000 } else { 1 })
+            .filter(|n| *n > 0)
+    })
 }
 
 fn parse_number(s: &str) -> Option<u64> {
@@ -470,6 +486,31 @@ mod tests {
                 ..
             }
         ));
+        let cases: [(&str, Option<(u64, u64)>, Option<u64>); 5] = [
+            ("range 20000 exceeds limit of 10000", None, Some(10_000)),
+            (
+                "maximum [from, to] blocks distance: 10000",
+                None,
+                Some(10_000),
+            ),
+            ("query exceeds max block range 5000", None, Some(5_000)),
+            ("exceed maximum block range: 5000", None, Some(5_000)),
+            (
+                "query exceeds max results 20000, retry with the range 100-199",
+                Some((100, 199)),
+                None,
+            ),
+        ];
+        for (message, suggested, max_blocks) in cases {
+            assert_eq!(
+                classify(None, Some(-32602), message),
+                Fault::RangeTooLarge {
+                    suggested,
+                    max_blocks
+                },
+                "{message}"
+            );
+        }
         assert_eq!(classify(Some(429), None, ""), Fault::RateLimited);
         assert_eq!(
             classify(
