@@ -3,10 +3,12 @@
 //! Integration tests here run against real components: the anvil binary pinned in
 //! `package.json` (installed by `scripts/setup`) and a real PostgreSQL server. This crate finds
 //! them and fails with a message that says how to get them, instead of silently skipping.
+//! [`rpc_proxy`] puts the faults of real RPC providers between a client and that anvil.
 
 use std::path::PathBuf;
 
 pub mod pg;
+pub mod rpc_proxy;
 
 /// Errors from locating or starting test infrastructure.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,14 @@ pub fn anvil_bin() -> Result<PathBuf, TestkitError> {
 ///
 /// The process is killed when the returned handle is dropped.
 pub fn spawn_anvil() -> Result<alloy::node_bindings::AnvilInstance, TestkitError> {
+    spawn_anvil_with(&[])
+}
+
+/// Like [`spawn_anvil`], with extra command-line arguments (e.g. `["--gas-limit", "1000000000"]`
+/// for the load generator, whose transactions emit hundreds of events each).
+pub fn spawn_anvil_with(
+    args: &[&str],
+) -> Result<alloy::node_bindings::AnvilInstance, TestkitError> {
     let bin = anvil_bin()?;
-    Ok(alloy::node_bindings::Anvil::at(bin).spawn())
+    Ok(alloy::node_bindings::Anvil::at(bin).args(args).spawn())
 }
