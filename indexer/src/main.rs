@@ -192,7 +192,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
                     .wrap_err("indexing")
             };
             let signal = async {
-                let _ = tokio::signal::ctrl_c().await;
+                shutdown_signal().await;
                 tracing::info!("shutting down");
                 let _ = stop_tx.send(true);
                 Ok::<(), eyre::Report>(())
@@ -201,5 +201,28 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             tokio::try_join!(server, follower, signal)?;
             Ok(())
         }
+    }
+}
+
+/// Ctrl-C at a terminal, SIGTERM from a service manager or container runtime.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
