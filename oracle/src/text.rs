@@ -1,0 +1,158 @@
+//! Text normalisation, tokenisation and the word vocabulary.
+//!
+//! Every record and every output goes through the same rule before it is compared, so that
+//! trivial edits (case, punctuation, spacing, full-width or ligature forms) cannot make a copy
+//! look new, and so that two oracle nodes see the same tokens for the same bytes.
+//!
+//! # The rule
+//! 1. Unicode NFKC (compatibility composition): `ﬁ` → `fi`, full-width `Ａ` → `A`, `①` → `1`.
+//! 2. Lowercase (`char::to_lowercase`, full Unicode mapping, locale independent).
+//! 3. A *word* is a maximal run of characters for which `char::is_alphanumeric` holds; every other
+//!    character (punctuation, symbols, whitespace, control) only separates words. `don't` is the
+//!    two words `don` and `t`; `e-mail` is `e` and `mail`; `3.14` is `3` and `14`.
+//! 4. The normalised text is the words joined by one ASCII space.
+//!
+//! Character classes come from the Unicode tables of the pinned Rust toolchain and of the pinned
+//! `unicode-normalization` crate: nodes must run the same versions to stay byte-identical.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The words of `text` under the module's rule (NFKC, lowercase, alphanumeric runs).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The normalised form of `text`: its [`words`] joined by single spaces.
+///
+/// Two records are exact duplicates when their normalised forms are equal.
+pub fn normalize(text: &str) -> String {
+    words(text).join(" ")
+}
+
+/// Token id of the separator placed between documents in a corpus. No word ever gets it, so no
+/// query can match across two documents.
+pub const SEPARATOR: u32 = 0;
+
+/// Token id of an output word that does not occur in the corpus. It matches nothing.
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// Word ↔ token id map of one corpus.
+///
+/// Ids are given in order of first appearance, starting at 1 (0 is [`SEPARATOR`]), so the same
+/// corpus in the same order always gets the same ids. Lookups use a hash map, which is never
+/// iterated: nothing about its order can leak into an output.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    ids: HashMap<String, u32>,
+    words: Vec<String>,
+}
+
+impl Vocabulary {
+    /// An empty vocabulary.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id of `word`, adding it if it is new.
+    ///
+    /// Returns `None` only when the vocabulary already holds `u32::MAX - 1` words.
+    pub fn intern(&mut self, word: &str) -> Option<u32> {
+        if let Some(&id) = self.ids.get(word) {
+            return Some(id);
+        }
+        let id = u32::try_from(self.words.len() + 1).ok()?;
+        if id == UNKNOWN {
+            return None;
+        }
+        self.ids.insert(word.to_owned(), id);
+        self.words.push(word.to_owned());
+        Some(id)
+    }
+
+    /// The id of `word`, or `None` when the corpus never contains it.
+    pub fn get(&self, word: &str) -> Option<u32> {
+        self.ids.get(word).copied()
+    }
+
+    /// The word with token id `id` (`None` for the separator, [`UNKNOWN`] or an unused id).
+    pub fn word(&self, id: u32) -> Option<&str> {
+        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+        self.words.get(index).map(String::as_str)
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether no word was added.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Token ids of `text` (normalised first); words the corpus lacks become [`UNKNOWN`].
+    pub fn tokenize(&self, text: &str) -> Vec<u32> {
+        words(text)
+            .iter()
+            .map(|w| self.get(w).unwrap_or(UNKNOWN))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_punctuation_and_spacing() {
+        assert_eq!(
+            normalize("  Hello,   WORLD!\n\tIt's  a\u{00A0}test... "),
+            "hello world it s a test"
+        );
+        assert_eq!(
+            normalize("Hello world it s a test"),
+            normalize("HELLO—WORLD; it'S A tEsT")
+        );
+    }
+
+    #[test]
+    fn nfkc_folds_compatibility_forms() {
+        // Full-width letters, a ligature, a circled digit, a decomposed accent.
+        assert_eq!(normalize("ＡＢＣ ﬁne ① cafe\u{0301}"), "abc fine 1 café");
+        assert_eq!(normalize("café"), normalize("cafe\u{0301}"));
+    }
+
+    #[test]
+    fn empty_and_symbol_only_texts_have_no_words() {
+        assert!(words("").is_empty());
+        assert!(words(" ... --- !!! ").is_empty());
+        assert_eq!(normalize("?!"), "");
+    }
+
+    #[test]
+    fn vocabulary_ids_follow_first_appearance() {
+        let mut v = Vocabulary::new();
+        assert_eq!(v.intern("b"), Some(1));
+        assert_eq!(v.intern("a"), Some(2));
+        assert_eq!(v.intern("b"), Some(1));
+        assert_eq!(v.len(), 2);
+        assert_eq!(v.word(2), Some("a"));
+        assert_eq!(v.word(SEPARATOR), None);
+        assert_eq!(v.word(UNKNOWN), None);
+        assert_eq!(v.tokenize("A, b; zzz"), vec![2, 1, UNKNOWN]);
+    }
+}
