@@ -86,3 +86,105 @@ pub fn contribution(id: u64, who: Address, block: u64, text: &str) -> Contributi
 pub fn words_of(text: &str, range: std::ops::Range<usize>) -> String {
     text.split(' ').collect::<Vec<_>>()[range].join(" ")
 }
+
+use std::collections::BTreeMap;
+
+use openledger_oracle::{
+    Attribution, AttributionParams, ClusterId, ClusterParams, Clustering, Corpus, FeeSplit,
+    InferenceSplit, Lineage, LineageModel, Payment, SplitParams, SuffixIndex, attribute, cluster,
+    split_inference, weights_by_owner,
+};
+
+pub const MODEL_OWNER: u64 = 900;
+pub const AGENT: u64 = 901;
+pub const TREASURY: u64 = 902;
+
+/// Everything one run of the pure pipeline produces for one corpus and some outputs.
+#[derive(Debug, serde::Serialize)]
+pub struct Run {
+    pub clustering: Clustering,
+    pub corpus_hash: alloy::primitives::B256,
+    pub attributions: Vec<Attribution>,
+    pub splits: Vec<InferenceSplit>,
+    pub totals: BTreeMap<Address, U256>,
+}
+
+/// How the corpus is turned into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dedup {
+    /// The oracle's clustering.
+    Clusters(ClusterParams),
+    /// Ablation: every contribution is its own document and owns itself.
+    Disabled,
+}
+
+/// Clusters, indexes, attributes every output and splits a fee of `net` for each
+/// (split 50% owner, 40% data, 10% agent).
+pub fn run(contributions: &[Contribution], outputs: &[String], dedup: Dedup, net: u64) -> Run {
+    let (clustering, owners, corpus) = match dedup {
+        Dedup::Clusters(params) => {
+            let clustering = cluster(contributions, &params).unwrap();
+            let corpus = Corpus::build(clustering.documents()).unwrap();
+            let owners = clustering.owners();
+            (clustering, owners, corpus)
+        }
+        Dedup::Disabled => {
+            let mut sorted: Vec<&Contribution> = contributions.iter().collect();
+            sorted.sort_by_key(|c| (c.order, c.id));
+            let corpus = Corpus::build(
+                sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (ClusterId(i as u32), c.text.as_str())),
+            )
+            .unwrap();
+            let owners = sorted
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (ClusterId(i as u32), c.contributor))
+                .collect();
+            let empty = Clustering {
+                clusters: Vec::new(),
+                assignment: BTreeMap::new(),
+            };
+            (empty, owners, corpus)
+        }
+    };
+    let corpus_hash = corpus.hash();
+    let index = SuffixIndex::build(corpus);
+    let lineage = Lineage::new([LineageModel {
+        model_id: U256::from(1),
+        owner: addr(MODEL_OWNER),
+        parents: Vec::new(),
+    }]);
+    let params = SplitParams {
+        unattributed_recipient: addr(TREASURY),
+    };
+    let mut attributions = Vec::new();
+    let mut splits = Vec::new();
+    for (i, output) in outputs.iter().enumerate() {
+        let a = attribute(&index, output, &AttributionParams::default());
+        let weights = weights_by_owner(&a.weights, &owners).unwrap();
+        let payment = Payment {
+            inference_id: U256::from(i + 1),
+            model_id: U256::from(1),
+            net: U256::from(net),
+            split: FeeSplit {
+                owner_bps: 5000,
+                data_bps: 4000,
+                agent_bps: 1000,
+            },
+            agent: Some(addr(AGENT)),
+        };
+        splits.push(split_inference(&payment, &lineage, &weights, &params).unwrap());
+        attributions.push(a);
+    }
+    let totals = openledger_oracle::split::totals(&splits).unwrap();
+    Run {
+        clustering,
+        corpus_hash,
+        attributions,
+        splits,
+        totals,
+    }
+}
