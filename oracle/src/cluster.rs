@@ -280,7 +280,7 @@ fn validate(p: &ClusterParams) -> Result<(), ClusterError> {
     if p.shingle_size == 0 {
         return Err(ClusterError::InvalidParams("shingle_size must be positive"));
     }
-    if p.permutations == 0 || p.bands == 0 || p.permutations % p.bands != 0 {
+    if p.permutations == 0 || p.bands == 0 || !p.permutations.is_multiple_of(p.bands) {
         return Err(ClusterError::InvalidParams(
             "bands must be positive and divide permutations",
         ));

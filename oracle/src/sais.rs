@@ -73,9 +73,9 @@ fn sais(s: &[u32], k: usize, sa: &mut [u32]) {
     // 1. Sort the LMS substrings: seed the LMS positions at their buckets' ends and induce.
     sa.fill(EMPTY);
     let mut tails = bucket_tails(&counts);
-    for i in 1..n {
+    for (i, &symbol) in s.iter().enumerate().skip(1) {
         if is_lms(&stype, i) {
-            let c = s[i] as usize;
+            let c = symbol as usize;
             tails[c] -= 1;
             sa[tails[c] as usize] = i as u32;
         }
