@@ -143,6 +143,34 @@ mod tests {
         assert_eq!(normalize("?!"), "");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The corpus re-tokenises clusters' normalised texts: normalising twice must change
+        /// nothing, for any Unicode input.
+        #[test]
+        fn normalisation_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            proptest::prop_assert_eq!(words(&once), words(&s));
+        }
+
+        #[test]
+        fn normalisation_is_idempotent_on_tricky_characters(
+            s in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '\u{0130}', '\u{0301}', '\u{0345}', '\u{1E9E}', '\u{FB01}', '\u{2460}',
+                    '\u{FF21}', '\u{03A3}', '\u{00DF}', '\u{0069}', '\u{0307}', ' ', 'A',
+                    '\u{1F600}', '\u{2126}', '\u{212B}', '\u{0387}', '\u{1FBE}', '\u{037A}',
+                ]),
+                0..20,
+            )
+        ) {
+            let s: String = s.into_iter().collect();
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
+    }
+
     #[test]
     fn vocabulary_ids_follow_first_appearance() {
         let mut v = Vocabulary::new();
