@@ -88,10 +88,20 @@ pub fn attribute_tokens(
     let vocab = corpus.vocabulary();
     let min_span = params.min_span.max(1) as usize;
     let mut spans = Vec::new();
+    // End of the furthest match so far. Ends never decrease (a match from `i` minus its first
+    // token is a match from `i + 1`), so a start whose match does not pass it is contained in an
+    // earlier span, and the tokens up to it are known to occur: the search resumes there.
     let mut max_end = 0usize;
     for start in 0..tokens.len() {
-        let mut range = index.full_range();
-        let mut len = 0;
+        let (mut range, mut len) = if max_end > start {
+            (index.find(&tokens[start..max_end]), max_end - start)
+        } else {
+            (index.full_range(), 0)
+        };
+        if range.is_empty() {
+            // Cannot happen (a suffix of a match occurs); start over rather than trust it.
+            (range, len) = (index.full_range(), 0);
+        }
         while start + len < tokens.len() && tokens[start + len] != UNKNOWN {
             let next = index.narrow(range.clone(), len, tokens[start + len]);
             if next.is_empty() {
@@ -101,11 +111,13 @@ pub fn attribute_tokens(
             len += 1;
         }
         let end = start + len;
-        if len < min_span || end <= max_end {
-            max_end = max_end.max(end);
+        if end <= max_end {
             continue;
         }
         max_end = end;
+        if len < min_span {
+            continue;
+        }
         let occurrences = range.len() as u64;
         let clusters = index.clusters(range);
         let weight = span_weight(len as u64, occurrences, corpus.token_count());

@@ -27,6 +27,7 @@
 //! (written beside it, then renamed, so a crash never leaves a half-written index in place).
 
 use std::{
+    cmp::Ordering,
     collections::BTreeSet,
     fs,
     io::{self, Write},
@@ -242,15 +243,53 @@ impl SuffixIndex {
 
     /// The suffix-array range of the suffixes starting with `pattern` (empty when it does not
     /// occur; the full array for an empty pattern).
+    ///
+    /// Two binary searches over whole-pattern comparisons; each comparison starts after the
+    /// prefix that the pattern is known to share with both bounds (Manber and Myers), so a
+    /// search costs about O(|pattern| + log n) token comparisons rather than O(|pattern| log n).
     pub fn find(&self, pattern: &[u32]) -> Range<usize> {
-        let mut range = self.full_range();
-        for (depth, &token) in pattern.iter().enumerate() {
-            if range.is_empty() {
-                break;
+        let n = self.sa.len();
+        // First suffix whose prefix is not below the pattern.
+        let (mut lo, mut hi, mut left_lcp, mut right_lcp) = (0, n, 0, 0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
+            if order == Ordering::Less {
+                lo = mid + 1;
+                left_lcp = lcp;
+            } else {
+                hi = mid;
+                right_lcp = lcp;
             }
-            range = self.narrow(range, depth, token);
         }
-        range
+        let start = lo;
+        // First suffix whose prefix is above the pattern.
+        let (mut hi, mut left_lcp, mut right_lcp) = (n, 0, 0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
+            if order == Ordering::Greater {
+                hi = mid;
+                right_lcp = lcp;
+            } else {
+                lo = mid + 1;
+                left_lcp = lcp;
+            }
+        }
+        start..lo
+    }
+
+    /// Compares the first `pattern.len()` tokens of the suffix at `position` with `pattern`,
+    /// knowing the first `depth` are equal; returns the order and the common prefix length.
+    fn compare(&self, position: u32, pattern: &[u32], mut depth: usize) -> (Ordering, usize) {
+        while let Some(&wanted) = pattern.get(depth) {
+            match self.token_at(position, depth) {
+                None => return (Ordering::Less, depth),
+                Some(token) if token == wanted => depth += 1,
+                Some(token) => return (token.cmp(&wanted), depth),
+            }
+        }
+        (Ordering::Equal, depth)
     }
 
     /// Number of occurrences of `pattern` in the corpus.
