@@ -186,18 +186,18 @@ pub fn cluster(
         }
     }
 
-    // Normalised words, in canonical order.
-    let docs: Vec<Vec<String>> = order
+    // Normalised texts, in canonical order.
+    let docs: Vec<String> = order
         .par_iter()
-        .map(|&i| text::words(&contributions[i].text))
+        .map(|&i| text::normalize(&contributions[i].text))
         .collect();
 
     // 1. Exact duplicates: the first record with a given normalised text leads its group.
     let mut first_with_text: HashMap<B256, usize> = HashMap::new();
     let mut exact_leader = vec![0usize; docs.len()];
     let mut leaders = Vec::new();
-    for (pos, words) in docs.iter().enumerate() {
-        let hash = keccak256(words.join(" ").as_bytes());
+    for (pos, normalized) in docs.iter().enumerate() {
+        let hash = keccak256(normalized.as_bytes());
         let leader = *first_with_text.entry(hash).or_insert(pos);
         exact_leader[pos] = leader;
         if leader == pos {
@@ -259,7 +259,7 @@ pub fn cluster(
                 owner: c.contributor,
                 representative: c.id,
                 members: Vec::new(),
-                text: docs[pos].join(" "),
+                text: docs[pos].clone(),
             }
         })
         .collect();
@@ -310,11 +310,15 @@ fn word_hash(word: &str) -> u64 {
     mix64(h)
 }
 
-/// Sorted, deduplicated hashes of the word `k`-shingles of `words` (one shingle of all words
-/// when there are fewer than `k`; none for an empty record).
-fn shingle_set(words: &[String], k: u32) -> Vec<u64> {
-    let k = (k as usize).min(words.len()).max(1);
-    let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+/// Sorted, deduplicated hashes of the word `k`-shingles of a normalised text (one shingle of all
+/// words when there are fewer than `k`; none for an empty record).
+fn shingle_set(normalized: &str, k: u32) -> Vec<u64> {
+    let hashes: Vec<u64> = normalized
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(word_hash)
+        .collect();
+    let k = (k as usize).min(hashes.len()).max(1);
     let mut out: Vec<u64> = hashes
         .windows(k)
         .map(|win| {
@@ -328,27 +332,28 @@ fn shingle_set(words: &[String], k: u32) -> Vec<u64> {
     out
 }
 
-fn permutation_salts(p: &ClusterParams) -> Vec<u64> {
+/// The MinHash permutations: `x ↦ a·x + b (mod 2^64)` with `a` odd, a bijection of the
+/// (already mixed) shingle hashes; `(a, b)` drawn from `seed` with [`mix64`].
+fn permutation_salts(p: &ClusterParams) -> Vec<(u64, u64)> {
     (0..u64::from(p.permutations))
-        .map(|i| mix64(p.seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15))))
+        .map(|i| {
+            let x = p.seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            (mix64(x) | 1, mix64(x ^ 0x5555_5555_5555_5555))
+        })
         .collect()
 }
 
 /// LSH band keys of a shingle set: each band's MinHash rows hashed together.
-fn band_keys(shingles: &[u64], salts: &[u64], bands: u32) -> Vec<u64> {
+fn band_keys(shingles: &[u64], salts: &[(u64, u64)], bands: u32) -> Vec<u64> {
     if shingles.is_empty() {
         return Vec::new();
     }
-    let signature: Vec<u64> = salts
-        .iter()
-        .map(|&salt| {
-            shingles
-                .iter()
-                .map(|&s| mix64(s ^ salt))
-                .min()
-                .unwrap_or(u64::MAX)
-        })
-        .collect();
+    let mut signature = vec![u64::MAX; salts.len()];
+    for &s in shingles {
+        for (min, &(a, b)) in signature.iter_mut().zip(salts) {
+            *min = (*min).min(a.wrapping_mul(s).wrapping_add(b));
+        }
+    }
     let rows = signature.len() / bands as usize;
     signature
         .chunks(rows.max(1))
@@ -382,8 +387,8 @@ fn similar(a: &[u64], b: &[u64], threshold_bps: u16) -> bool {
 /// Jaccard similarity (in basis points, floor) of the shingle sets of two texts under `params`:
 /// the number the clustering compares with `threshold_bps`, exposed for reports and tests.
 pub fn jaccard_bps(a: &str, b: &str, params: &ClusterParams) -> u16 {
-    let sa = shingle_set(&text::words(a), params.shingle_size);
-    let sb = shingle_set(&text::words(b), params.shingle_size);
+    let sa = shingle_set(&text::normalize(a), params.shingle_size);
+    let sb = shingle_set(&text::normalize(b), params.shingle_size);
     let (inter, union) = jaccard_counts(&sa, &sb);
     if union == 0 {
         return 10_000;
@@ -447,6 +452,34 @@ mod tests {
         assert_eq!(c.assignment[&U256::from(2)], ClusterId(0));
         assert_eq!(c.assignment[&U256::from(3)], ClusterId(1));
         assert_eq!(c.clusters[0].text, text::normalize(&base));
+    }
+
+    #[test]
+    fn lsh_finds_every_near_duplicate_at_the_threshold() {
+        // 300 records, each followed by a copy with two changed words (Jaccard 0.80 to 0.90):
+        // every copy must meet its original in some band and join it.
+        let params = ClusterParams::default();
+        let mut cs = Vec::new();
+        let mut lowest = 10_000;
+        for i in 0..300u64 {
+            let base = long_text(1000 + i, 100);
+            let mut edited: Vec<String> = base.split(' ').map(str::to_owned).collect();
+            let (a, b) = (5 + (i as usize % 40), 50 + (i as usize * 7 % 45));
+            edited[a] = format!("p{i}");
+            edited[b] = format!("q{i}");
+            let edited = edited.join(" ");
+            lowest = lowest.min(jaccard_bps(&base, &edited, &params));
+            cs.push(contribution(2 * i, 1, 2 * i, &base));
+            cs.push(contribution(2 * i + 1, 2, 2 * i + 1, &edited));
+        }
+        assert!(lowest >= 8000, "{lowest}");
+        let c = cluster(&cs, &params).unwrap();
+        assert_eq!(c.clusters.len(), 300);
+        assert!(
+            c.clusters
+                .iter()
+                .all(|k| k.owner == Address::repeat_byte(1))
+        );
     }
 
     #[test]

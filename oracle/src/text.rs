@@ -25,6 +25,15 @@ use unicode_normalization::UnicodeNormalization;
 /// The words of `text` under the module's rule (NFKC, lowercase, NFKC, alphanumeric runs,
 /// repeated until stable).
 pub fn words(text: &str) -> Vec<String> {
+    if text.is_ascii() {
+        // Same result, fast: NFKC is the identity on ASCII, and for ASCII characters
+        // `is_alphanumeric` and `to_lowercase` are their ASCII versions; one round is stable.
+        return text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
     let mut out = words_once(text);
     // Lowercasing can un-normalise (`Ω` → `ω` no longer composes as NFKC expects) and dropping
     // separators can bring combining marks together, so one round is not always a fixed point.
@@ -147,6 +156,13 @@ mod tests {
         // Full-width letters, a ligature, a circled digit, a decomposed accent.
         assert_eq!(normalize("ＡＢＣ ﬁne ① cafe\u{0301}"), "abc fine 1 café");
         assert_eq!(normalize("café"), normalize("cafe\u{0301}"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_fast_path_equals_the_general_rule(s in "[ -~\t\n]{0,60}") {
+            proptest::prop_assert_eq!(words(&s), words_once(&s));
+        }
     }
 
     #[test]
