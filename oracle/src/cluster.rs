@@ -218,14 +218,14 @@ pub fn cluster(
 
     let mut cluster_of_pos: Vec<u32> = vec![u32::MAX; docs.len()];
     let mut representatives: Vec<usize> = Vec::new(); // by cluster id: index into `leaders`
-    let mut buckets: HashMap<(u32, u64), Vec<u32>> = HashMap::new();
+    let mut buckets = Buckets::default();
     for (li, &pos) in leaders.iter().enumerate() {
         let (shingles, bands) = &prepared[li];
         let mut candidates = BTreeSet::new();
-        for (band, &key) in (0u32..).zip(bands) {
-            if let Some(ids) = buckets.get(&(band, key)) {
-                candidates.extend(ids.iter().copied());
-            }
+        for &key in bands {
+            buckets.visit(key, |cid| {
+                candidates.insert(cid);
+            });
         }
         let joined = candidates.into_iter().find(|&cid| {
             let rep = representatives[cid as usize];
@@ -237,10 +237,8 @@ pub fn cluster(
                 let cid = u32::try_from(representatives.len())
                     .map_err(|_| ClusterError::TooManyClusters)?;
                 representatives.push(li);
-                if !shingles.is_empty() {
-                    for (band, &key) in (0u32..).zip(bands) {
-                        buckets.entry((band, key)).or_default().push(cid);
-                    }
+                for &key in bands {
+                    buckets.insert(key, cid);
                 }
                 cid
             }
@@ -274,6 +272,31 @@ pub fn cluster(
         clusters,
         assignment,
     })
+}
+
+/// LSH buckets: band key → cluster ids, as linked lists in one vector (most buckets hold one
+/// representative, so a vector per bucket would be millions of tiny allocations).
+#[derive(Default)]
+struct Buckets {
+    heads: HashMap<u64, u32>,
+    /// (cluster id, index of the next entry of the same bucket or `u32::MAX`).
+    entries: Vec<(u32, u32)>,
+}
+
+impl Buckets {
+    fn insert(&mut self, key: u64, cid: u32) {
+        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let next = self.heads.insert(key, index).unwrap_or(u32::MAX);
+        self.entries.push((cid, next));
+    }
+
+    fn visit(&self, key: u64, mut f: impl FnMut(u32)) {
+        let mut at = self.heads.get(&key).copied().unwrap_or(u32::MAX);
+        while let Some(&(cid, next)) = self.entries.get(at as usize) {
+            f(cid);
+            at = next;
+        }
+    }
 }
 
 fn validate(p: &ClusterParams) -> Result<(), ClusterError> {
@@ -354,10 +377,11 @@ fn band_keys(shingles: &[u64], salts: &[(u64, u64)], bands: u32) -> Vec<u64> {
             *min = (*min).min(a.wrapping_mul(s).wrapping_add(b));
         }
     }
+    // Each key covers its band's rows and the band's number, so bands never share buckets.
     let rows = signature.len() / bands as usize;
-    signature
-        .chunks(rows.max(1))
-        .map(|band| band.iter().fold(0u64, |h, &v| mix64(h ^ v)))
+    (0u64..)
+        .zip(signature.chunks(rows.max(1)))
+        .map(|(band, rows)| rows.iter().fold(mix64(band), |h, &v| mix64(h ^ v)))
         .collect()
 }
 

@@ -83,7 +83,8 @@ impl Corpus {
         let mut hasher = Keccak256::new();
         hasher.update(b"openledger-corpus-v1");
         for (cluster, doc) in documents {
-            let words = text::words(doc);
+            let normalized = text::normalize(doc);
+            let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
             let count =
                 u32::try_from(words.len()).map_err(|_| IndexError::TooLarge(words.len()))?;
             hasher.update(cluster.0.to_le_bytes());
@@ -94,7 +95,7 @@ impl Corpus {
             let start = u32::try_from(text.len()).map_err(|_| IndexError::TooLarge(text.len()))?;
             doc_starts.push(start);
             doc_clusters.push(cluster);
-            for word in &words {
+            for &word in &words {
                 let len =
                     u32::try_from(word.len()).map_err(|_| IndexError::TooLarge(word.len()))?;
                 hasher.update(len.to_le_bytes());

@@ -170,3 +170,23 @@ fn params_serialise_for_the_report() {
     let json = serde_json::to_string(&AttributionParams::default()).unwrap();
     assert_eq!(json, r#"{"min_span":6}"#);
 }
+
+#[test]
+fn a_long_copied_output_is_one_span() {
+    let mut rng = common::Rng(3);
+    let words = common::word_list(500);
+    let docs: Vec<String> = (0..5)
+        .map(|_| common::record(&mut rng, &words, 2000))
+        .collect();
+    let index = index_of(&docs);
+    let output = format!(
+        "{} and then {}",
+        docs[2],
+        common::words_of(&docs[4], 100..300)
+    );
+    let a = attribute(&index, &output, &AttributionParams::default());
+    let ranges: Vec<(u32, u32)> = a.spans.iter().map(|s| (s.start, s.end)).collect();
+    // "and", "then" are not in the corpus, so they separate the two copied passages.
+    assert_eq!(ranges, vec![(0, 2000), (2002, 2202)]);
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(2)]);
+}
