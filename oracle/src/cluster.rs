@@ -10,7 +10,7 @@
 //!    than that is one shingle) are hashed to 64 bits; a MinHash signature of `permutations` values
 //!    is cut into `bands` bands (LSH). A record is compared with the *representatives* (earliest
 //!    members) of the clusters it shares a band with (the `max_candidates` sharing the most
-//!    bands), and joins the earliest of them whose **true** Jaccard similarity of shingle sets is
+//!    bands; a bucket holds at most `bucket_capacity` representatives), and joins the earliest of them whose **true** Jaccard similarity of shingle sets is
 //!    at least `threshold_bps / 10_000`. Otherwise it starts a new cluster and becomes its
 //!    representative.
 //!
@@ -115,6 +115,10 @@ pub struct ClusterParams {
     /// cost one exact comparison per pair; a true near duplicate shares far more bands than
     /// such look-alikes (about 13 of 32 at Jaccard 0.8, 4 at 0.6), so it stays in the list.
     pub max_candidates: u32,
+    /// Most representatives an LSH bucket holds; later ones are not added to a full bucket
+    /// (they stay findable through their other bands). Default 256. Bounds the cost of band
+    /// values shared by many distinct records, such as a common header.
+    pub bucket_capacity: u32,
 }
 
 impl Default for ClusterParams {
@@ -126,6 +130,7 @@ impl Default for ClusterParams {
             threshold_bps: 8000,
             seed: 0x4f50_454e_4c45_4447,
             max_candidates: 64,
+            bucket_capacity: 256,
         }
     }
 }
@@ -226,7 +231,7 @@ pub fn cluster(
 
     let mut cluster_of_pos: Vec<u32> = vec![u32::MAX; docs.len()];
     let mut representatives: Vec<usize> = Vec::new(); // by cluster id: index into `leaders`
-    let mut buckets = Buckets::default();
+    let mut buckets = Buckets::new(params.bucket_capacity);
     for (li, &pos) in leaders.iter().enumerate() {
         let (shingles, bands) = &prepared[li];
         // Candidates: representatives sharing a band, most shared bands first (the MinHash
@@ -292,22 +297,37 @@ pub fn cluster(
 
 /// LSH buckets: band key → cluster ids, as linked lists in one vector (most buckets hold one
 /// representative, so a vector per bucket would be millions of tiny allocations).
-#[derive(Default)]
+/// A full bucket takes no more representatives, so a band value shared by many records
+/// (boilerplate) costs a bounded walk.
 struct Buckets {
-    heads: HashMap<u64, u32>,
+    /// Band key → (first entry, entries in the bucket).
+    heads: HashMap<u64, (u32, u32)>,
     /// (cluster id, index of the next entry of the same bucket or `u32::MAX`).
     entries: Vec<(u32, u32)>,
+    capacity: u32,
 }
 
 impl Buckets {
+    fn new(capacity: u32) -> Self {
+        Self {
+            heads: HashMap::new(),
+            entries: Vec::new(),
+            capacity,
+        }
+    }
+
     fn insert(&mut self, key: u64, cid: u32) {
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        let next = self.heads.insert(key, index).unwrap_or(u32::MAX);
-        self.entries.push((cid, next));
+        let head = self.heads.entry(key).or_insert((u32::MAX, 0));
+        if head.1 >= self.capacity {
+            return;
+        }
+        self.entries.push((cid, head.0));
+        *head = (index, head.1 + 1);
     }
 
     fn visit(&self, key: u64, mut f: impl FnMut(u32)) {
-        let mut at = self.heads.get(&key).copied().unwrap_or(u32::MAX);
+        let mut at = self.heads.get(&key).map_or(u32::MAX, |h| h.0);
         while let Some(&(cid, next)) = self.entries.get(at as usize) {
             f(cid);
             at = next;
@@ -553,6 +573,37 @@ mod tests {
                 assert!(jaccard_bps(rep, &cs[m.to::<usize>()].text, &params) >= 8000);
             }
         }
+    }
+
+    #[test]
+    fn boilerplate_shared_by_many_records_does_not_hide_near_duplicates() {
+        // 1500 records with the same 60-word header and 40 words of their own, then a near copy
+        // (one changed word) of every 10th: the copies must still find their originals although
+        // many bands are driven by the shared header.
+        let header = long_text(5, 60);
+        let params = ClusterParams::default();
+        let record = |i: u64| format!("{header} {}", long_text(10_000 + i, 40));
+        let mut cs: Vec<Contribution> = (0..1500)
+            .map(|i| contribution(i, 1, i, &record(i)))
+            .collect();
+        for i in (0..1500).step_by(10) {
+            let mut w: Vec<String> = record(i).split(' ').map(str::to_owned).collect();
+            w[80] = "changed".into();
+            cs.push(contribution(10_000 + i, 2, 10_000 + i, &w.join(" ")));
+        }
+        let c = cluster(&cs, &params).unwrap();
+        for i in (0..1500).step_by(10) {
+            assert_eq!(
+                c.assignment[&U256::from(10_000 + i)],
+                c.assignment[&U256::from(i)],
+                "copy of {i}"
+            );
+        }
+        assert!(
+            c.clusters
+                .iter()
+                .all(|k| k.owner == Address::repeat_byte(1))
+        );
     }
 
     #[test]
