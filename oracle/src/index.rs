@@ -30,7 +30,7 @@ use std::{
     cmp::Ordering,
     collections::BTreeSet,
     fs,
-    io::{self, Write},
+    io::{self, Read, Write},
     ops::Range,
     path::Path,
 };
@@ -191,22 +191,26 @@ impl SuffixIndex {
 
     /// Writes the suffix array to `path` in the module's format (atomically, by rename).
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        let mut bytes = Vec::with_capacity(HEADER_LEN + 4 * self.sa.len() + 32);
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&VERSION.to_le_bytes());
-        bytes.extend_from_slice(self.corpus.hash.as_slice());
-        bytes.extend_from_slice(&(self.sa.len() as u64).to_le_bytes());
-        for &entry in &self.sa {
-            bytes.extend_from_slice(&entry.to_le_bytes());
-        }
-        let checksum = alloy::primitives::keccak256(&bytes);
-        bytes.extend_from_slice(checksum.as_slice());
         let mut tmp_name = path.as_os_str().to_owned();
         tmp_name.push(".tmp");
         let tmp = Path::new(&tmp_name);
         {
-            let mut file = fs::File::create(tmp)?;
-            file.write_all(&bytes)?;
+            // Streamed through a buffer and the checksum's hasher: no copy of the array.
+            let mut out = HashingWriter {
+                inner: io::BufWriter::new(fs::File::create(tmp)?),
+                hasher: Keccak256::new(),
+            };
+            out.write_all(MAGIC)?;
+            out.write_all(&VERSION.to_le_bytes())?;
+            out.write_all(self.corpus.hash.as_slice())?;
+            out.write_all(&(self.sa.len() as u64).to_le_bytes())?;
+            for chunk in self.sa.chunks(16 * 1024) {
+                let bytes: Vec<u8> = chunk.iter().flat_map(|e| e.to_le_bytes()).collect();
+                out.write_all(&bytes)?;
+            }
+            let HashingWriter { mut inner, hasher } = out;
+            inner.write_all(hasher.finalize().as_slice())?;
+            let file = inner.into_inner().map_err(io::IntoInnerError::into_error)?;
             file.sync_all()?;
         }
         fs::rename(tmp, path)?;
@@ -236,7 +240,9 @@ impl SuffixIndex {
     /// Narrows `range`, whose suffixes all share their first `depth` tokens, to those whose next
     /// token is `token`. Two binary searches: extending a match by one token costs O(log n).
     pub fn narrow(&self, range: Range<usize>, depth: usize, token: u32) -> Range<usize> {
-        let slice = &self.sa[range.clone()];
+        let Some(slice) = self.sa.get(range.clone()) else {
+            return 0..0;
+        };
         let lo = slice.partition_point(|&p| self.token_at(p, depth) < Some(token));
         let hi = slice.partition_point(|&p| self.token_at(p, depth) <= Some(token));
         range.start + lo..range.start + hi
@@ -314,36 +320,62 @@ impl SuffixIndex {
     }
 }
 
+/// Writes through to `inner` and hashes what it writes.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Keccak256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// The suffix array stored at `path`, if the file is intact and was built for `corpus`.
+/// Read in chunks, so memory holds the array once.
 fn read_suffix_array(path: &Path, corpus: &Corpus) -> Option<Vec<u32>> {
-    let bytes = fs::read(path).ok()?;
-    let body_len = bytes.len().checked_sub(32)?;
-    let (body, checksum) = bytes.split_at(body_len);
-    if body.len() < HEADER_LEN
-        || &body[..8] != MAGIC
-        || body[8..12] != VERSION.to_le_bytes()
-        || body[12..44] != corpus.hash[..]
+    let n = corpus.text.len();
+    let file = fs::File::open(path).ok()?;
+    if file.metadata().ok()?.len() != (HEADER_LEN + 4 * n + 32) as u64 {
+        return None;
+    }
+    let mut input = io::BufReader::new(file);
+    let mut hasher = Keccak256::new();
+    let mut header = [0u8; HEADER_LEN];
+    input.read_exact(&mut header).ok()?;
+    hasher.update(header);
+    if &header[..8] != MAGIC
+        || header[8..12] != VERSION.to_le_bytes()
+        || header[12..44] != corpus.hash[..]
+        || header[44..52] != (n as u64).to_le_bytes()
     {
         return None;
     }
-    let n = u64::from_le_bytes(body[44..52].try_into().ok()?);
-    if n != corpus.text.len() as u64 || body.len() - HEADER_LEN != 4 * corpus.text.len() {
-        return None;
-    }
-    if alloy::primitives::keccak256(body)[..] != *checksum {
-        return None;
-    }
-    let sa: Vec<u32> = body[HEADER_LEN..]
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    let mut seen = vec![false; sa.len()];
-    for &p in &sa {
-        let slot = seen.get_mut(p as usize)?;
-        if *slot {
-            return None;
+    let mut sa = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut buf = vec![0u8; 64 * 1024];
+    while sa.len() < n {
+        let len = (4 * (n - sa.len())).min(buf.len());
+        input.read_exact(&mut buf[..len]).ok()?;
+        hasher.update(&buf[..len]);
+        for c in buf[..len].chunks_exact(4) {
+            let p = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let slot = seen.get_mut(p as usize)?;
+            if *slot {
+                return None;
+            }
+            *slot = true;
+            sa.push(p);
         }
-        *slot = true;
     }
-    Some(sa)
+    let mut checksum = [0u8; 32];
+    input.read_exact(&mut checksum).ok()?;
+    (hasher.finalize()[..] == checksum).then_some(sa)
 }

@@ -79,6 +79,9 @@ fn no_match_crosses_documents() {
     assert_eq!(index.count(&v.tokenize("c d")), 0);
     assert_eq!(index.count(&v.tokenize("zzz")), 0);
     assert_eq!(index.corpus().token_count(), 6);
+    // A range from elsewhere is not a panic.
+    assert!(index.narrow(5..100, 0, 1).is_empty());
+    assert!(index.clusters(50..60).is_empty());
 }
 
 #[test]
