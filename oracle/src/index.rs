@@ -2,7 +2,7 @@
 //!
 //! # What is indexed
 //! One document per cluster: the normalised text of the cluster's representative (its earliest
-//! member, see [`crate::cluster`]). Copies, exact or near, are therefore not in the index at all:
+//! member, see [`crate::cluster`](mod@crate::cluster)). Copies, exact or near, are therefore not in the index at all:
 //! they cannot multiply a span's occurrences, split its weight, or add clusters to it. Words
 //! become token ids through the corpus [`Vocabulary`] (first appearance order), and every
 //! document is followed by [`SEPARATOR`], so no match crosses two documents.

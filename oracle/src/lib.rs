@@ -7,11 +7,11 @@
 //!
 //! - [`epoch`]: the block range an epoch covers;
 //! - [`text`]: normalisation and tokenisation of records and outputs;
-//! - [`cluster`]: exact and near-duplicate clustering of a corpus, each cluster owned by its
+//! - [`cluster`](mod@cluster): exact and near-duplicate clustering of a corpus, each cluster owned by its
 //!   earliest submitter;
 //! - [`index`]: a suffix array over a model's corpus (one document per cluster), persisted and
 //!   reused while the corpus is unchanged;
-//! - [`attribute`]: maximal matching spans of an output, weighted by length and rarity, shared
+//! - [`attribute`](mod@attribute): maximal matching spans of an output, weighted by length and rarity, shared
 //!   by the clusters containing them;
 //! - [`split`]: the integer split of each fee (owner, royalty stack, agent, data by weight),
 //!   unresolved inferences carried forward, and cumulative balances.
@@ -33,7 +33,7 @@ pub use cluster::{
 pub use epoch::{BlockRange, next_epoch_range};
 pub use index::{Corpus, IndexError, IndexSource, SuffixIndex};
 pub use split::{
-    Allocation, Carried, FeeSplit, InferenceSplit, Lineage, LineageModel, ParentLink, Payment,
-    Role, SplitError, SplitParams, UnresolvedReason, accumulate, distribute, resolve_carried,
-    split_inference, split_unresolved, weights_by_owner,
+    Allocation, Carried, CarriedPortion, FeeSplit, InferenceSplit, Lineage, LineageModel,
+    ParentLink, Payment, Role, SplitError, SplitParams, UnresolvedReason, accumulate, distribute,
+    resolve_carried, split_inference, split_unresolved, weights_by_owner,
 };

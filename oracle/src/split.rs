@@ -278,6 +278,9 @@ pub struct Carried {
 
 /// Splits a resolved inference. `weights` are attribution weights per cluster owner
 /// ([`weights_by_owner`]).
+///
+/// [`SplitError::UnknownModel`] means the lineage lacks the model or an ancestor: report the
+/// inference with [`split_unresolved`] and [`UnresolvedReason::UnknownModel`] instead.
 pub fn split_inference(
     payment: &Payment,
     lineage: &Lineage,
