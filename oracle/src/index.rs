@@ -1,0 +1,381 @@
+//! Suffix-array index over a model's training corpus.
+//!
+//! # What is indexed
+//! One document per cluster: the normalised text of the cluster's representative (its earliest
+//! member, see [`crate::cluster`](mod@crate::cluster)). Copies, exact or near, are therefore not in the index at all:
+//! they cannot multiply a span's occurrences, split its weight, or add clusters to it. Words
+//! become token ids through the corpus [`Vocabulary`] (first appearance order), and every
+//! document is followed by [`SEPARATOR`], so no match crosses two documents.
+//!
+//! # Identity of a corpus
+//! [`Corpus::hash`] is keccak256 over `"openledger-corpus-v1"`, then for each document in order:
+//! its cluster id (u32 LE), its word count (u32 LE) and each word as (byte length u32 LE, UTF-8
+//! bytes). Same documents in the same order, same hash; the token ids follow from it.
+//!
+//! # On-disk format (little endian)
+//! | bytes | field |
+//! | --- | --- |
+//! | 8 | magic `OLSAIDX\0` |
+//! | 4 | format version, 1 |
+//! | 32 | corpus hash |
+//! | 8 | `n`, text length in tokens (separators included) |
+//! | 4·n | the suffix array, one u32 per entry |
+//! | 32 | keccak256 of all the bytes above |
+//!
+//! A file is used only if its magic, version, corpus hash, length and checksum all match and its
+//! entries are a permutation of `0..n`; otherwise the array is rebuilt and the file replaced
+//! (written beside it, then renamed, so a crash never leaves a half-written index in place).
+
+use std::{
+    cmp::Ordering,
+    collections::BTreeSet,
+    fs,
+    io::{self, Read, Write},
+    ops::Range,
+    path::Path,
+};
+
+use alloy::primitives::{B256, Keccak256};
+
+use crate::{
+    cluster::ClusterId,
+    sais,
+    text::{self, SEPARATOR, Vocabulary},
+};
+
+const MAGIC: &[u8; 8] = b"OLSAIDX\0";
+const VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 32 + 8;
+
+/// Why an index could not be built, saved or loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The corpus has more tokens (or words) than a `u32` can index.
+    #[error("corpus too large: {0} tokens")]
+    TooLarge(usize),
+    /// Reading or writing the index file failed.
+    #[error("index file: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The documents of a training corpus as token sequences.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    vocab: Vocabulary,
+    text: Vec<u32>,
+    doc_starts: Vec<u32>,
+    doc_clusters: Vec<ClusterId>,
+    token_count: u64,
+    hash: B256,
+}
+
+impl Corpus {
+    /// Builds a corpus from `(cluster, text)` documents, in the order given (use
+    /// [`crate::cluster::Clustering::documents`]). Texts are normalised here; empty ones are hashed
+    /// but add nothing to the index.
+    pub fn build<'a>(
+        documents: impl IntoIterator<Item = (ClusterId, &'a str)>,
+    ) -> Result<Self, IndexError> {
+        let mut vocab = Vocabulary::new();
+        let mut text = Vec::new();
+        let mut doc_starts = Vec::new();
+        let mut doc_clusters = Vec::new();
+        let mut hasher = Keccak256::new();
+        hasher.update(b"openledger-corpus-v1");
+        for (cluster, doc) in documents {
+            let normalized = text::normalize(doc);
+            let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+            let count =
+                u32::try_from(words.len()).map_err(|_| IndexError::TooLarge(words.len()))?;
+            hasher.update(cluster.0.to_le_bytes());
+            hasher.update(count.to_le_bytes());
+            if words.is_empty() {
+                continue;
+            }
+            let start = u32::try_from(text.len()).map_err(|_| IndexError::TooLarge(text.len()))?;
+            doc_starts.push(start);
+            doc_clusters.push(cluster);
+            for &word in &words {
+                let len =
+                    u32::try_from(word.len()).map_err(|_| IndexError::TooLarge(word.len()))?;
+                hasher.update(len.to_le_bytes());
+                hasher.update(word.as_bytes());
+                let id = vocab
+                    .intern(word)
+                    .ok_or(IndexError::TooLarge(vocab.len()))?;
+                text.push(id);
+            }
+            text.push(SEPARATOR);
+        }
+        // Entries and lengths are u32, and u32::MAX marks free slots while sorting.
+        if text.len() >= u32::MAX as usize {
+            return Err(IndexError::TooLarge(text.len()));
+        }
+        let token_count = (text.len() - doc_starts.len()) as u64;
+        Ok(Self {
+            vocab,
+            text,
+            doc_starts,
+            doc_clusters,
+            token_count,
+            hash: hasher.finalize(),
+        })
+    }
+
+    /// The corpus hash (see the module documentation).
+    pub fn hash(&self) -> B256 {
+        self.hash
+    }
+
+    /// Its vocabulary, to tokenise outputs.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// Number of word tokens, separators excluded: the `N` of the rarity formula.
+    pub fn token_count(&self) -> u64 {
+        self.token_count
+    }
+
+    /// Number of non-empty documents.
+    pub fn document_count(&self) -> usize {
+        self.doc_starts.len()
+    }
+
+    /// The token sequence, documents each followed by [`SEPARATOR`].
+    pub fn tokens(&self) -> &[u32] {
+        &self.text
+    }
+
+    /// The cluster of the document holding text position `position`.
+    pub fn cluster_at(&self, position: u32) -> Option<ClusterId> {
+        let doc = self.doc_starts.partition_point(|&s| s <= position);
+        self.doc_clusters.get(doc.checked_sub(1)?).copied()
+    }
+}
+
+/// Whether [`SuffixIndex::load_or_build`] reused the file or sorted anew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexSource {
+    /// The file matched the corpus and was loaded.
+    Loaded,
+    /// The array was built (no file, another corpus, or a damaged file) and saved.
+    Built,
+}
+
+/// A corpus and its suffix array: counts and locates any token sequence.
+#[derive(Debug, Clone)]
+pub struct SuffixIndex {
+    corpus: Corpus,
+    sa: Vec<u32>,
+}
+
+impl SuffixIndex {
+    /// Sorts the suffixes of `corpus` (SA-IS, linear time).
+    pub fn build(corpus: Corpus) -> Self {
+        let alphabet = corpus.vocab.len() + 1;
+        let sa = sais::suffix_array(&corpus.text, alphabet);
+        Self { corpus, sa }
+    }
+
+    /// Loads the suffix array of `corpus` from `path` when the file is intact and belongs to this
+    /// corpus; otherwise builds it and saves it there. Only I/O errors while saving are errors.
+    pub fn load_or_build(corpus: Corpus, path: &Path) -> Result<(Self, IndexSource), IndexError> {
+        if let Some(sa) = read_suffix_array(path, &corpus) {
+            return Ok((Self { corpus, sa }, IndexSource::Loaded));
+        }
+        let index = Self::build(corpus);
+        index.save(path)?;
+        Ok((index, IndexSource::Built))
+    }
+
+    /// Writes the suffix array to `path` in the module's format (atomically, by rename).
+    pub fn save(&self, path: &Path) -> Result<(), IndexError> {
+        let mut tmp_name = path.as_os_str().to_owned();
+        tmp_name.push(".tmp");
+        let tmp = Path::new(&tmp_name);
+        {
+            // Streamed through a buffer and the checksum's hasher: no copy of the array.
+            let mut out = HashingWriter {
+                inner: io::BufWriter::new(fs::File::create(tmp)?),
+                hasher: Keccak256::new(),
+            };
+            out.write_all(MAGIC)?;
+            out.write_all(&VERSION.to_le_bytes())?;
+            out.write_all(self.corpus.hash.as_slice())?;
+            out.write_all(&(self.sa.len() as u64).to_le_bytes())?;
+            for chunk in self.sa.chunks(16 * 1024) {
+                let bytes: Vec<u8> = chunk.iter().flat_map(|e| e.to_le_bytes()).collect();
+                out.write_all(&bytes)?;
+            }
+            let HashingWriter { mut inner, hasher } = out;
+            inner.write_all(hasher.finalize().as_slice())?;
+            let file = inner.into_inner().map_err(io::IntoInnerError::into_error)?;
+            file.sync_all()?;
+        }
+        fs::rename(tmp, path)?;
+        Ok(())
+    }
+
+    /// The indexed corpus.
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
+    }
+
+    /// The suffix array: text positions in lexicographic order of their suffixes.
+    pub fn suffix_array(&self) -> &[u32] {
+        &self.sa
+    }
+
+    /// Token at `depth` in the suffix at `position`, `None` past the end (sorts first).
+    fn token_at(&self, position: u32, depth: usize) -> Option<u32> {
+        self.corpus.text.get(position as usize + depth).copied()
+    }
+
+    /// All suffixes: the range to [`SuffixIndex::narrow`] from.
+    pub fn full_range(&self) -> Range<usize> {
+        0..self.sa.len()
+    }
+
+    /// Narrows `range`, whose suffixes all share their first `depth` tokens, to those whose next
+    /// token is `token`. Two binary searches: extending a match by one token costs O(log n).
+    pub fn narrow(&self, range: Range<usize>, depth: usize, token: u32) -> Range<usize> {
+        let Some(slice) = self.sa.get(range.clone()) else {
+            return 0..0;
+        };
+        let lo = slice.partition_point(|&p| self.token_at(p, depth) < Some(token));
+        let hi = slice.partition_point(|&p| self.token_at(p, depth) <= Some(token));
+        range.start + lo..range.start + hi
+    }
+
+    /// The suffix-array range of the suffixes starting with `pattern` (empty when it does not
+    /// occur; the full array for an empty pattern).
+    ///
+    /// Two binary searches over whole-pattern comparisons; each comparison starts after the
+    /// prefix that the pattern is known to share with both bounds (Manber and Myers), so a
+    /// search costs about O(|pattern| + log n) token comparisons rather than O(|pattern| log n).
+    pub fn find(&self, pattern: &[u32]) -> Range<usize> {
+        let n = self.sa.len();
+        // First suffix whose prefix is not below the pattern.
+        let (mut lo, mut hi, mut left_lcp, mut right_lcp) = (0, n, 0, 0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
+            if order == Ordering::Less {
+                lo = mid + 1;
+                left_lcp = lcp;
+            } else {
+                hi = mid;
+                right_lcp = lcp;
+            }
+        }
+        let start = lo;
+        // First suffix whose prefix is above the pattern.
+        let (mut hi, mut left_lcp, mut right_lcp) = (n, 0, 0);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
+            if order == Ordering::Greater {
+                hi = mid;
+                right_lcp = lcp;
+            } else {
+                lo = mid + 1;
+                left_lcp = lcp;
+            }
+        }
+        start..lo
+    }
+
+    /// Compares the first `pattern.len()` tokens of the suffix at `position` with `pattern`,
+    /// knowing the first `depth` are equal; returns the order and the common prefix length.
+    fn compare(&self, position: u32, pattern: &[u32], mut depth: usize) -> (Ordering, usize) {
+        while let Some(&wanted) = pattern.get(depth) {
+            match self.token_at(position, depth) {
+                None => return (Ordering::Less, depth),
+                Some(token) if token == wanted => depth += 1,
+                Some(token) => return (token.cmp(&wanted), depth),
+            }
+        }
+        (Ordering::Equal, depth)
+    }
+
+    /// Number of occurrences of `pattern` in the corpus.
+    pub fn count(&self, pattern: &[u32]) -> u64 {
+        self.find(pattern).len() as u64
+    }
+
+    /// Text positions of the occurrences in `range` (a range from [`SuffixIndex::find`]).
+    pub fn positions(&self, range: Range<usize>) -> &[u32] {
+        self.sa.get(range).unwrap_or(&[])
+    }
+
+    /// The clusters whose document holds an occurrence in `range`, sorted, each once.
+    pub fn clusters(&self, range: Range<usize>) -> Vec<ClusterId> {
+        let set: BTreeSet<ClusterId> = self
+            .positions(range)
+            .iter()
+            .filter_map(|&p| self.corpus.cluster_at(p))
+            .collect();
+        set.into_iter().collect()
+    }
+}
+
+/// Writes through to `inner` and hashes what it writes.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Keccak256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The suffix array stored at `path`, if the file is intact and was built for `corpus`.
+/// Read in chunks, so memory holds the array once.
+fn read_suffix_array(path: &Path, corpus: &Corpus) -> Option<Vec<u32>> {
+    let n = corpus.text.len();
+    let file = fs::File::open(path).ok()?;
+    if file.metadata().ok()?.len() != (HEADER_LEN + 4 * n + 32) as u64 {
+        return None;
+    }
+    let mut input = io::BufReader::new(file);
+    let mut hasher = Keccak256::new();
+    let mut header = [0u8; HEADER_LEN];
+    input.read_exact(&mut header).ok()?;
+    hasher.update(header);
+    if &header[..8] != MAGIC
+        || header[8..12] != VERSION.to_le_bytes()
+        || header[12..44] != corpus.hash[..]
+        || header[44..52] != (n as u64).to_le_bytes()
+    {
+        return None;
+    }
+    let mut sa = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut buf = vec![0u8; 64 * 1024];
+    while sa.len() < n {
+        let len = (4 * (n - sa.len())).min(buf.len());
+        input.read_exact(&mut buf[..len]).ok()?;
+        hasher.update(&buf[..len]);
+        for c in buf[..len].chunks_exact(4) {
+            let p = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let slot = seen.get_mut(p as usize)?;
+            if *slot {
+                return None;
+            }
+            *slot = true;
+            sa.push(p);
+        }
+    }
+    let mut checksum = [0u8; 32];
+    input.read_exact(&mut checksum).ok()?;
+    (hasher.finalize()[..] == checksum).then_some(sa)
+}

@@ -1,0 +1,192 @@
+//! Attribution: maximal spans equal a naive scan; weights follow the documented formula and are
+//! traceable to the spans.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use openledger_oracle::{
+    AttributionParams, ClusterId, Corpus, SuffixIndex, attribute, attribute::span_weight,
+    attribute_tokens,
+};
+use proptest::prelude::*;
+
+fn index_of(docs: &[String]) -> SuffixIndex {
+    SuffixIndex::build(
+        Corpus::build(
+            docs.iter()
+                .enumerate()
+                .map(|(i, d)| (ClusterId(i as u32), d.as_str())),
+        )
+        .unwrap(),
+    )
+}
+
+/// Longest prefix of `out[i..]` found in any document, by brute force.
+fn naive_longest(docs: &[Vec<String>], out: &[String], i: usize) -> usize {
+    let mut best = 0;
+    for d in docs {
+        for s in 0..d.len() {
+            let mut l = 0;
+            while i + l < out.len() && s + l < d.len() && d[s + l] == out[i + l] {
+                l += 1;
+            }
+            best = best.max(l);
+        }
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn maximal_spans_equal_a_naive_scan(
+        docs in prop::collection::vec(prop::collection::vec(0u8..3, 0..30), 1..8),
+        output in prop::collection::vec(0u8..4, 0..40),
+        min_span in 1u32..5,
+    ) {
+        let name = |w: &u8| ["a", "b", "c", "zz"][*w as usize].to_owned();
+        let docs: Vec<Vec<String>> = docs.iter().map(|d| d.iter().map(name).collect()).collect();
+        let out: Vec<String> = output.iter().map(name).collect();
+        let texts: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
+        let index = index_of(&texts);
+        let a = attribute(&index, &out.join(" "), &AttributionParams { min_span });
+
+        let mut expected = Vec::new();
+        let mut max_end = 0;
+        for i in 0..out.len() {
+            let l = naive_longest(&docs, &out, i);
+            if l >= min_span as usize && i + l > max_end {
+                let span = &out[i..i + l];
+                let mut occ = 0;
+                let mut clusters = Vec::new();
+                for (c, d) in docs.iter().enumerate() {
+                    let hits = d.windows(l).filter(|w| *w == span).count();
+                    occ += hits as u64;
+                    if hits > 0 {
+                        clusters.push(ClusterId(c as u32));
+                    }
+                }
+                expected.push((i as u32, (i + l) as u32, span.join(" "), occ, clusters));
+            }
+            max_end = max_end.max(i + l);
+        }
+        let got: Vec<_> = a
+            .spans
+            .iter()
+            .map(|s| (s.start, s.end, s.text.clone(), s.occurrences, s.clusters.clone()))
+            .collect();
+        prop_assert_eq!(got, expected);
+
+        // Every cluster weight is the sum of its spans' shares.
+        let n = index.corpus().token_count();
+        let mut sums = std::collections::BTreeMap::new();
+        for s in &a.spans {
+            prop_assert_eq!(s.weight, span_weight(u64::from(s.end - s.start), s.occurrences, n));
+            prop_assert_eq!(s.share, s.weight / s.clusters.len() as u128);
+            for c in &s.clusters {
+                *sums.entry(*c).or_insert(0u128) += s.share;
+            }
+        }
+        sums.retain(|_, w| *w > 0);
+        prop_assert_eq!(&a.weights, &sums);
+        prop_assert_eq!(a.total_weight, sums.values().sum::<u128>());
+    }
+}
+
+#[test]
+fn spans_of_planted_records_credit_their_clusters() {
+    let mut rng = common::Rng(42);
+    let words = common::word_list(2000);
+    let docs: Vec<String> = (0..20)
+        .map(|_| common::record(&mut rng, &words, 60))
+        .collect();
+    let index = index_of(&docs);
+    let output = format!(
+        "Well: {} — and also, {}! Then unrelated words follow here.",
+        common::words_of(&docs[3], 10..30).to_uppercase(),
+        common::words_of(&docs[7], 0..8)
+    );
+    let a = attribute(&index, &output, &AttributionParams::default());
+    assert_eq!(a.spans.len(), 2, "{:#?}", a.spans);
+    assert_eq!(a.spans[0].text, common::words_of(&docs[3], 10..30));
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(3)]);
+    assert_eq!(a.spans[1].clusters, vec![ClusterId(7)]);
+    assert_eq!(a.spans[0].occurrences, 1);
+    let keys: Vec<_> = a.weights.keys().copied().collect();
+    assert_eq!(keys, vec![ClusterId(3), ClusterId(7)]);
+    // Same rarity, so weights are in the ratio of the lengths, 20 : 8.
+    let (w3, w7) = (a.weights[&ClusterId(3)], a.weights[&ClusterId(7)]);
+    assert!((w3 * 8).abs_diff(w7 * 20) <= 20 * 8, "{w3} {w7}");
+}
+
+#[test]
+fn short_matches_and_unknown_words_do_not_count() {
+    let docs = vec!["alpha beta gamma delta epsilon zeta eta theta".to_owned()];
+    let index = index_of(&docs);
+    let p = AttributionParams { min_span: 6 };
+    assert!(
+        attribute(&index, "alpha beta gamma delta epsilon", &p)
+            .spans
+            .is_empty()
+    );
+    assert_eq!(
+        attribute(&index, "alpha beta gamma delta epsilon zeta", &p)
+            .spans
+            .len(),
+        1
+    );
+    // An unknown word in the middle breaks the match.
+    assert!(
+        attribute(&index, "alpha beta gamma XX delta epsilon zeta", &p)
+            .spans
+            .is_empty()
+    );
+    let empty = attribute(&index, "", &p);
+    assert_eq!(empty.total_weight, 0);
+    assert_eq!(attribute_tokens(&index, &[], &p), empty);
+}
+
+#[test]
+fn a_span_in_two_clusters_is_shared_equally_and_weighs_less() {
+    let shared = "one two three four five six seven";
+    let docs = vec![
+        format!("{shared} alpha beta"),
+        format!("gamma {shared}"),
+        "unrelated filler text that pads the corpus a little".to_owned(),
+    ];
+    let index = index_of(&docs);
+    let a = attribute(&index, shared, &AttributionParams::default());
+    assert_eq!(a.spans.len(), 1);
+    assert_eq!(a.spans[0].occurrences, 2);
+    assert_eq!(a.weights[&ClusterId(0)], a.weights[&ClusterId(1)]);
+    let n = index.corpus().token_count();
+    assert_eq!(a.spans[0].weight, span_weight(7, 2, n));
+    assert!(span_weight(7, 2, n) < span_weight(7, 1, n));
+}
+
+#[test]
+fn params_serialise_for_the_report() {
+    let json = serde_json::to_string(&AttributionParams::default()).unwrap();
+    assert_eq!(json, r#"{"min_span":6}"#);
+}
+
+#[test]
+fn a_long_copied_output_is_one_span() {
+    let mut rng = common::Rng(3);
+    let words = common::word_list(500);
+    let docs: Vec<String> = (0..5)
+        .map(|_| common::record(&mut rng, &words, 2000))
+        .collect();
+    let index = index_of(&docs);
+    let output = format!(
+        "{} and then {}",
+        docs[2],
+        common::words_of(&docs[4], 100..300)
+    );
+    let a = attribute(&index, &output, &AttributionParams::default());
+    let ranges: Vec<(u32, u32)> = a.spans.iter().map(|s| (s.start, s.end)).collect();
+    // "and", "then" are not in the corpus, so they separate the two copied passages.
+    assert_eq!(ranges, vec![(0, 2000), (2002, 2202)]);
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(2)]);
+}

@@ -1,0 +1,190 @@
+//! Deterministic test data: a seeded generator, a synthetic word list, records and contributions.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use alloy::primitives::{Address, U256};
+use openledger_oracle::{Contribution, OrderKey};
+
+/// SplitMix64: a tiny seeded generator, the same on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// `n` distinct pronounceable words ("bakotu", ...), deterministic.
+pub fn word_list(n: usize) -> Vec<String> {
+    const SYLLABLES: [&str; 20] = [
+        "ba", "ko", "tu", "me", "ri", "sa", "no", "li", "da", "ve", "zu", "pe", "gi", "ho", "ma",
+        "te", "wo", "fi", "ru", "ca",
+    ];
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0usize;
+    while out.len() < n {
+        let mut x = i;
+        let mut w = String::new();
+        loop {
+            w.push_str(SYLLABLES[x % 20]);
+            x /= 20;
+            if x == 0 {
+                break;
+            }
+        }
+        // Three syllables at least, so that no generated word is a common English word.
+        while w.len() < 6 {
+            w.push_str("xa");
+        }
+        out.push(w);
+        i += 1;
+    }
+    out
+}
+
+/// A record of `len` words drawn uniformly from `words`.
+pub fn record(rng: &mut Rng, words: &[String], len: usize) -> String {
+    (0..len)
+        .map(|_| words[rng.below(words.len())].as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An address from a small number.
+pub fn addr(n: u64) -> Address {
+    let mut bytes = [0u8; 20];
+    bytes[12..].copy_from_slice(&(n + 1).to_be_bytes());
+    Address::from(bytes)
+}
+
+pub fn contribution(id: u64, who: Address, block: u64, text: &str) -> Contribution {
+    Contribution {
+        id: U256::from(id),
+        contributor: who,
+        order: OrderKey::new(block, id % 7),
+        text: text.to_owned(),
+    }
+}
+
+/// The `range` of words of `text`, joined.
+pub fn words_of(text: &str, range: std::ops::Range<usize>) -> String {
+    text.split(' ').collect::<Vec<_>>()[range].join(" ")
+}
+
+use std::collections::BTreeMap;
+
+use openledger_oracle::{
+    Attribution, AttributionParams, ClusterId, ClusterParams, Clustering, Corpus, FeeSplit,
+    InferenceSplit, Lineage, LineageModel, Payment, SplitParams, SuffixIndex, attribute, cluster,
+    split_inference, weights_by_owner,
+};
+
+pub const MODEL_OWNER: u64 = 900;
+pub const AGENT: u64 = 901;
+pub const TREASURY: u64 = 902;
+
+/// Everything one run of the pure pipeline produces for one corpus and some outputs.
+#[derive(Debug, serde::Serialize)]
+pub struct Run {
+    pub clustering: Clustering,
+    pub corpus_hash: alloy::primitives::B256,
+    pub attributions: Vec<Attribution>,
+    pub splits: Vec<InferenceSplit>,
+    pub totals: BTreeMap<Address, U256>,
+}
+
+/// How the corpus is turned into documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dedup {
+    /// The oracle's clustering.
+    Clusters(ClusterParams),
+    /// Ablation: every contribution is its own document and owns itself.
+    Disabled,
+}
+
+/// Clusters, indexes, attributes every output and splits a fee of `net` for each
+/// (split 50% owner, 40% data, 10% agent).
+pub fn run(contributions: &[Contribution], outputs: &[String], dedup: Dedup, net: u64) -> Run {
+    let (clustering, owners, corpus) = match dedup {
+        Dedup::Clusters(params) => {
+            let clustering = cluster(contributions, &params).unwrap();
+            let corpus = Corpus::build(clustering.documents()).unwrap();
+            let owners = clustering.owners();
+            (clustering, owners, corpus)
+        }
+        Dedup::Disabled => {
+            let mut sorted: Vec<&Contribution> = contributions.iter().collect();
+            sorted.sort_by_key(|c| (c.order, c.id));
+            let corpus = Corpus::build(
+                sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (ClusterId(i as u32), c.text.as_str())),
+            )
+            .unwrap();
+            let owners = sorted
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (ClusterId(i as u32), c.contributor))
+                .collect();
+            let empty = Clustering {
+                clusters: Vec::new(),
+                assignment: BTreeMap::new(),
+            };
+            (empty, owners, corpus)
+        }
+    };
+    let corpus_hash = corpus.hash();
+    let index = SuffixIndex::build(corpus);
+    let lineage = Lineage::new([LineageModel {
+        model_id: U256::from(1),
+        owner: addr(MODEL_OWNER),
+        parents: Vec::new(),
+    }]);
+    let params = SplitParams {
+        unattributed_recipient: addr(TREASURY),
+    };
+    let mut attributions = Vec::new();
+    let mut splits = Vec::new();
+    for (i, output) in outputs.iter().enumerate() {
+        let a = attribute(&index, output, &AttributionParams::default());
+        let weights = weights_by_owner(&a.weights, &owners).unwrap();
+        let payment = Payment {
+            inference_id: U256::from(i + 1),
+            model_id: U256::from(1),
+            net: U256::from(net),
+            split: FeeSplit {
+                owner_bps: 5000,
+                data_bps: 4000,
+                agent_bps: 1000,
+            },
+            agent: Some(addr(AGENT)),
+        };
+        splits.push(split_inference(&payment, &lineage, &weights, &params).unwrap());
+        attributions.push(a);
+    }
+    let totals = openledger_oracle::split::totals(&splits).unwrap();
+    Run {
+        clustering,
+        corpus_hash,
+        attributions,
+        splits,
+        totals,
+    }
+}
