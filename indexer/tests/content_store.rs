@@ -2,7 +2,11 @@
 #![allow(clippy::unwrap_used)]
 
 use alloy::transports::http::reqwest;
-use openledger_indexer::{Store, api};
+use openledger_indexer::{
+    Store,
+    api::{self, ApiState},
+    sync::Metrics,
+};
 use openledger_sdk::{
     content_client::{ContentClient, ContentStoreError},
     content_hash,
@@ -13,7 +17,10 @@ use openledger_testkit::pg::TempDb;
 async fn serve(store: Store, max: usize) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, api::router(store, max)).await });
+    tokio::spawn(async move {
+        let state = ApiState::new(store, Metrics::default()).with_max_content_bytes(max);
+        axum::serve(listener, api::router(state)).await
+    });
     format!("http://{addr}")
 }
 
