@@ -346,6 +346,17 @@ async fn openapi_document_parses_and_lists_every_route() {
             assert!(status < 500 || *path == "/ready", "{path}: {status} {body}");
         }
     }
+    // Every `$ref` names a schema the document defines.
+    let mut refs = Vec::new();
+    collect_refs(&raw, &mut refs);
+    assert!(refs.len() > 30);
+    for r in refs {
+        let name = r.strip_prefix("#/components/schemas/").unwrap();
+        assert!(
+            raw["components"]["schemas"][name].is_object(),
+            "dangling {r}"
+        );
+    }
     // Schemas of the entities are in the components, with decimal strings for amounts.
     let schemas = &raw["components"]["schemas"];
     for name in [
@@ -361,6 +372,21 @@ async fn openapi_document_parses_and_lists_every_route() {
         assert!(schemas[name].is_object(), "{name} schema missing");
     }
     assert_eq!(schemas["Inference"]["properties"]["net"]["type"], "string");
+}
+
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
 }
 
 /// The introspection query GraphiQL sends on load (its TypeRef fragment is the deepest part).

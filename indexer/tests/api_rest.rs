@@ -371,6 +371,15 @@ async fn pages_walk_every_row_once_in_either_order_and_mistakes_are_4xx() {
             err(b, p, 404, "not_found").await;
         }
         err(b, "/v1/nothing-here", 404, "no_route").await;
+        err(b, "/v1/datanets/%FF", 400, "invalid_path").await;
+        let resp = alloy::transports::http::reqwest::Client::new()
+            .delete(format!("{b}/v1/datanets"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 405);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "method_not_allowed");
         // The report is not loaded in this fixture: earned is unknown, and no proof yet.
         let owner = format!("{:#x}", f.eco.agent_owner);
         err(

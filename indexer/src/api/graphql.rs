@@ -212,7 +212,7 @@ pub struct InferenceFilter {
 #[derive(Debug, Default)]
 pub struct QueryRoot;
 
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// A datanet by id.
     async fn datanet(&self, ctx: &Context<'_>, id: i64) -> Result<Option<Datanet>> {

@@ -77,7 +77,13 @@ agents, inferences, roots, claims), Merkle proofs of the current root, and the c
 Lists are keyset-paginated: pass `next_cursor` back as `cursor`. Amounts are decimal strings; \
 addresses are lowercase hex. Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
-    components(schemas(ErrorBody, ErrorDetail))
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        db::Order,
+        rest::ContributionStatus,
+        rest::RootStatus
+    ))
 )]
 struct ApiDoc;
 
@@ -106,11 +112,22 @@ pub fn router(state: ApiState) -> Router {
     )
     .merge(graphql::routes(schema))
     .fallback(no_route)
+    .method_not_allowed_fallback(wrong_method)
     .with_state(state)
 }
 
+// Unknown paths and methods answer in the API's JSON error shape too, so a client has one
+// error format to parse whatever it got wrong.
 async fn no_route() -> ApiError {
     ApiError::not_found("no_route", "no such endpoint; see /openapi.json")
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        message: "this endpoint does not take this method; see /openapi.json".into(),
+    }
 }
 
 /// Liveness: the process answers.

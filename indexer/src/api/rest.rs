@@ -49,6 +49,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
     }
 }
 
+/// A path segment, with JSON errors (axum's own `Path` answers plain text, e.g. for a segment
+/// that is not valid percent-encoded UTF-8).
+#[derive(Debug)]
+pub struct P(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for P {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
+    }
+}
+
 /// Declares a list's query parameters: its filters plus `limit`, `cursor` and `order`.
 /// (serde cannot flatten a shared page struct into one that denies unknown fields.)
 macro_rules! list_query {
@@ -60,6 +76,7 @@ macro_rules! list_query {
         pub struct $name {
             $($(#[$fm])* pub $field: Option<$ty>,)*
             /// Page size, 1 to 500 (default 50).
+            #[param(minimum = 1, maximum = 500)]
             pub limit: Option<u32>,
             /// The `next_cursor` of the previous page.
             pub cursor: Option<String>,
@@ -329,10 +346,7 @@ async fn list_datanets(
     params(("id" = i64, Path, description = "Datanet id")),
     responses((status = 200, body = Datanet), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_datanet(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Datanet>, ApiError> {
+async fn get_datanet(State(s): State<ApiState>, P(id): P) -> Result<Json<Datanet>, ApiError> {
     one(&s.store, &id, "datanet").await
 }
 
@@ -343,7 +357,7 @@ async fn get_datanet(
         (status = 404, body = ErrorBody)))]
 async fn datanet_contributions(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<DatanetContributionsQuery>,
 ) -> Result<Json<List<Contribution>>, ApiError> {
     let id = parse_id("datanet", &id)?;
@@ -369,7 +383,7 @@ async fn datanet_contributions(
         (status = 404, body = ErrorBody)))]
 async fn datanet_curators(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<Curator>>, ApiError> {
     let id = parse_id("datanet", &id)?;
@@ -385,7 +399,7 @@ async fn datanet_curators(
         (status = 404, body = ErrorBody)))]
 async fn datanet_versions(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<DatanetVersion>>, ApiError> {
     let id = parse_id("datanet", &id)?;
@@ -425,7 +439,7 @@ async fn list_contributions(
         (status = 404, body = ErrorBody)))]
 async fn get_contribution(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
 ) -> Result<Json<Contribution>, ApiError> {
     one(&s.store, &id, "contribution").await
 }
@@ -449,10 +463,7 @@ async fn list_models(
     params(("id" = i64, Path, description = "Model id")),
     responses((status = 200, body = Model), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_model(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Model>, ApiError> {
+async fn get_model(State(s): State<ApiState>, P(id): P) -> Result<Json<Model>, ApiError> {
     one(&s.store, &id, "model").await
 }
 
@@ -467,10 +478,7 @@ async fn model_id(s: &ApiState, id: &str) -> Result<i64, ApiError> {
     params(("id" = i64, Path, description = "Model id")),
     responses((status = 200, body = Lineage), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn model_lineage(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Lineage>, ApiError> {
+async fn model_lineage(State(s): State<ApiState>, P(id): P) -> Result<Json<Lineage>, ApiError> {
     let id = model_id(&s, &id).await?;
     Ok(Json(data::lineage(&s.store, id).await?))
 }
@@ -482,7 +490,7 @@ async fn model_lineage(
         (status = 404, body = ErrorBody)))]
 async fn model_parents(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<ModelParent>>, ApiError> {
     let p = q.page::<ModelParent>()?;
@@ -497,7 +505,7 @@ async fn model_parents(
         (status = 404, body = ErrorBody)))]
 async fn model_children(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<ModelParent>>, ApiError> {
     let p = q.page::<ModelParent>()?;
@@ -512,7 +520,7 @@ async fn model_children(
         (status = 404, body = ErrorBody)))]
 async fn model_training_sets(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<TrainingSet>>, ApiError> {
     let p = q.page::<TrainingSet>()?;
@@ -527,7 +535,7 @@ async fn model_training_sets(
         (status = 404, body = ErrorBody)))]
 async fn model_agents(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<Agent>>, ApiError> {
     let p = q.page::<Agent>()?;
@@ -540,10 +548,7 @@ async fn model_agents(
     params(("id" = i64, Path, description = "Model id")),
     responses((status = 200, body = Revenue), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn model_revenue(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Revenue>, ApiError> {
+async fn model_revenue(State(s): State<ApiState>, P(id): P) -> Result<Json<Revenue>, ApiError> {
     let id = model_id(&s, &id).await?;
     Ok(Json(data::revenue(&s.store, id).await?))
 }
@@ -568,10 +573,7 @@ async fn list_agents(
     params(("id" = i64, Path, description = "Agent id")),
     responses((status = 200, body = Agent), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_agent(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Agent>, ApiError> {
+async fn get_agent(State(s): State<ApiState>, P(id): P) -> Result<Json<Agent>, ApiError> {
     one(&s.store, &id, "agent").await
 }
 
@@ -588,7 +590,7 @@ async fn agent_id(s: &ApiState, id: &str) -> Result<i64, ApiError> {
         (status = 404, body = ErrorBody)))]
 async fn agent_actions(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<PageQuery>,
 ) -> Result<Json<List<AgentAction>>, ApiError> {
     let p = q.page::<AgentAction>()?;
@@ -603,7 +605,7 @@ async fn agent_actions(
         (status = 404, body = ErrorBody)))]
 async fn agent_feedback(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
     Q(q): Q<FeedbackQuery>,
 ) -> Result<Json<List<Feedback>>, ApiError> {
     let p = q.page::<Feedback>()?;
@@ -621,7 +623,7 @@ async fn agent_feedback(
         (status = 404, body = ErrorBody)))]
 async fn agent_feedback_summary(
     State(s): State<ApiState>,
-    Path(id): Path<String>,
+    P(id): P,
 ) -> Result<Json<FeedbackSummary>, ApiError> {
     let id = parse_id("agent", &id)?;
     data::feedback_summary(&s.store, id)
@@ -651,10 +653,7 @@ async fn list_inferences(
     params(("id" = i64, Path, description = "Inference id")),
     responses((status = 200, body = Inference), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_inference(
-    State(s): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Json<Inference>, ApiError> {
+async fn get_inference(State(s): State<ApiState>, P(id): P) -> Result<Json<Inference>, ApiError> {
     one(&s.store, &id, "inference").await
 }
 
@@ -701,10 +700,7 @@ async fn list_claims(
     params(("address" = String, Path, description = "0x address, any case")),
     responses((status = 200, body = Account), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
-async fn get_account(
-    State(s): State<ApiState>,
-    Path(address): Path<String>,
-) -> Result<Json<Account>, ApiError> {
+async fn get_account(State(s): State<ApiState>, P(address): P) -> Result<Json<Account>, ApiError> {
     let address = parse_address("account", &address)?;
     data::account(&s.store, &address)
         .await?
@@ -726,7 +722,7 @@ async fn get_account(
             body = ErrorBody)))]
 async fn get_account_proof(
     State(s): State<ApiState>,
-    Path(address): Path<String>,
+    P(address): P,
 ) -> Result<Json<Proof>, ApiError> {
     let address = parse_address("account", &address)?;
     Ok(Json(s.proofs.proof(&s.store, &address).await?))
