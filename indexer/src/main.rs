@@ -167,7 +167,9 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             max_content_bytes,
         } => {
             let (store, indexer) = common.open().await?;
-            let app = api::router(store, max_content_bytes);
+            let state = api::ApiState::new(store, indexer.metrics())
+                .with_max_content_bytes(max_content_bytes);
+            let app = api::router(state);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .wrap_err_with(|| format!("binding {listen}"))?;
