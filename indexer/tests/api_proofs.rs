@@ -8,7 +8,8 @@ mod common;
 use std::time::Instant;
 
 use alloy::primitives::{Address, B256, U256};
-use api_fixture::{Bind, err, exec, fixture, load_report, load_report_json, ok};
+use alloy::transports::http::reqwest;
+use api_fixture::{Bind, err, exec, fixture, load_report_json, ok};
 use openledger_indexer::sync::Metrics;
 use openledger_sdk::{
     merkle::{Claim, ClaimTree},
@@ -38,7 +39,19 @@ async fn the_api_proof_claims_on_chain_for_the_agent_owner() {
     for s in f.both() {
         // Before the report is loaded the API says so instead of guessing.
         err(&s.base, &path, 404, "report_not_loaded").await;
-        load_report(&s.store, &f.eco).await;
+        // The oracle uploads the report; the indexer's loader checks and stores it.
+        let up = reqwest::Client::new()
+            .post(format!("{}/v1/content", s.base))
+            .body(f.eco.report_json.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(up.status().as_u16(), 201);
+        common::indexer(&f.net, &s.store, 4)
+            .await
+            .catch_up()
+            .await
+            .unwrap();
         let p = ok(&s.base, &path).await;
         assert_eq!(p["account"], format!("{owner:#x}"));
         assert_eq!(p["token"], format!("{token:#x}"));

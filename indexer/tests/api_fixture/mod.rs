@@ -50,8 +50,8 @@ impl Fixture {
     }
 }
 
-/// Builds the economy and indexes it into SQLite and PostgreSQL; with `report`, also loads the
-/// root's report as the indexer's report loader would.
+/// Builds the economy and indexes it into SQLite and PostgreSQL; with `report`, the root's
+/// report is in each content store first, so the indexer's report loader stores its balances.
 pub async fn fixture(report: bool) -> Fixture {
     let net = Net::start().await;
     let eco = economy(&net).await;
@@ -64,11 +64,12 @@ pub async fn fixture(report: bool) -> Fixture {
         sqlite_store(&dir, "api.sqlite").await,
         Store::connect(db.url()).await.unwrap(),
     ] {
+        if report {
+            let hash = keccak256(&eco.report_json).to_string();
+            store.put_content(&hash, &eco.report_json).await.unwrap();
+        }
         let ix = indexer(&net, &store, 4).await;
         ix.catch_up().await.unwrap();
-        if report {
-            load_report(&store, &eco).await;
-        }
         served.push(serve(store, ix.metrics()).await);
     }
     let pg = served.pop().unwrap();
@@ -109,7 +110,8 @@ pub enum Bind<'a> {
     Int(i64),
 }
 
-/// Writes a report's header and balances into `epoch_reports`/`report_balances`, as loaded.
+/// Writes a report's header and balances into `epoch_reports`/`report_balances` directly, for
+/// roots that are not on a chain (synthetic large trees).
 pub async fn load_report_json(store: &Store, json: &[u8]) {
     let report = openledger_sdk::report::ReportBalances::from_json(json).unwrap();
     let hash = keccak256(json).to_string();
@@ -140,11 +142,6 @@ pub async fn load_report_json(store: &Store, json: &[u8]) {
         )
         .await;
     }
-}
-
-/// Loads the economy's report.
-pub async fn load_report(store: &Store, eco: &Economy) {
-    load_report_json(store, &eco.report_json).await;
 }
 
 /// GET `path`: status and JSON body (Null when the body is not JSON).
