@@ -486,7 +486,8 @@ mod tests {
                 ..
             }
         ));
-        let cases: [(&str, Option<(u64, u64)>, Option<u64>); 5] = [
+        type Case = (&'static str, Option<(u64, u64)>, Option<u64>);
+        let cases: [Case; 5] = [
             ("range 20000 exceeds limit of 10000", None, Some(10_000)),
             (
                 "maximum [from, to] blocks distance: 10000",
