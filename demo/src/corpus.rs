@@ -12,19 +12,20 @@ pub fn records() -> Vec<String> {
         .collect()
 }
 
-/// A near copy of `record`: a few words swapped for others and the case of the first word
-/// changed, the edits a gamer makes to slip a duplicate past an exact-hash check (Jaccard
-/// similarity of the 5-word shingles stays above 0.8 for the demo's records).
+/// A near copy of `record`, the edits a gamer makes to slip a duplicate past an exact-hash check:
+/// the case of the first word, the punctuation, and one word appended. The 5-word shingles stay
+/// above the clustering's Jaccard threshold (0.8) for the demo's records, which is what the
+/// oracle must catch.
 pub fn near_copy(record: &str, rng: &mut Rng) -> String {
-    let mut words: Vec<String> = record.split_whitespace().map(str::to_owned).collect();
-    if words.len() > 20 {
-        // Swap one word deep inside so most shingles survive.
-        let i = 10 + rng.below(words.len() - 20);
-        words[i] = "indeed".to_owned();
-    }
+    let mut words: Vec<String> = record
+        .split_whitespace()
+        .map(|w| w.trim_end_matches([',', '.']).to_owned())
+        .collect();
     if let Some(first) = words.first_mut() {
         *first = first.to_uppercase();
     }
+    let extras = ["indeed", "overall", "truly", "notably"];
+    words.push(extras[rng.below(extras.len())].to_owned());
     words.join(" ")
 }
 
@@ -56,11 +57,7 @@ mod tests {
         let r = &records()[0];
         let c = near_copy(r, &mut Rng::new(3));
         assert_ne!(&c, r);
-        let diff = r
-            .split_whitespace()
-            .zip(c.split_whitespace())
-            .filter(|(a, b)| a != b)
-            .count();
-        assert!(diff <= 2, "{diff}");
+        assert_eq!(c.split_whitespace().count(), r.split_whitespace().count() + 1);
+        assert_ne!(c.to_lowercase(), r.to_lowercase());
     }
 }
