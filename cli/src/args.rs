@@ -348,8 +348,12 @@ pub enum EscrowCmd {
         to_block: Option<u64>,
         /// Oracle private key to sign with (repeatable, or comma separated). Local devnets only:
         /// real oracles sign on their own machines and pass a --file.
-        #[arg(long = "oracle-key", value_delimiter = ',', hide_env_values = true,
-              env = "OPENLEDGER_ORACLE_KEYS")]
+        #[arg(
+            long = "oracle-key",
+            value_delimiter = ',',
+            hide_env_values = true,
+            env = "OPENLEDGER_ORACLE_KEYS"
+        )]
         oracle_keys: Vec<String>,
         /// Write the signed update to this file instead of sending it (to collect signatures).
         #[arg(long)]

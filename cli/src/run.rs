@@ -775,10 +775,7 @@ async fn agent(ctx: &Ctx<'_>, cmd: &AgentCmd) -> eyre::Result<Out> {
                 .await?;
             Ok(out(
                 json!({ "agentId": agent, "index": index, "revoked": true, "tx": tx(&r) }),
-                format!(
-                    "feedback {index} on agent {agent} revoked (tx {})",
-                    tx(&r)
-                ),
+                format!("feedback {index} on agent {agent} revoked (tx {})", tx(&r)),
             ))
         }
         AgentCmd::Show { agent } => {
@@ -1042,7 +1039,9 @@ async fn escrow(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                             "claimable": "0",
                             "inCurrentRoot": false,
                         }),
-                        format!("{account} can claim nothing: it has no balance in the current root"),
+                        format!(
+                            "{account} can claim nothing: it has no balance in the current root"
+                        ),
                     ))
                 }
                 Err(e) => Err(e.into()),
@@ -1142,14 +1141,16 @@ async fn propose_root(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
         return Err(eyre!("not a propose-root command"));
     };
     let mut signed = match (file, report, epoch) {
-        (Some(path), _, _) => serde_json::from_slice::<SignedRootUpdate>(&read_file(path, "--file")?)
-            .wrap_err_with(|| {
-                format!(
-                    "--file {}: expected epoch, root, totalCumulative (decimal string), \
+        (Some(path), _, _) => serde_json::from_slice::<SignedRootUpdate>(&read_file(
+            path, "--file",
+        )?)
+        .wrap_err_with(|| {
+            format!(
+                "--file {}: expected epoch, root, totalCumulative (decimal string), \
                      reportHash, fromBlock, toBlock and signatures",
-                    path.display()
-                )
-            })?,
+                path.display()
+            )
+        })?,
         (None, Some(path), _) => {
             let bytes = read_file(path, "--report")?;
             let r = ReportBalances::from_json(&bytes)
@@ -1167,17 +1168,15 @@ async fn propose_root(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                 signatures: Vec::new(),
             }
         }
-        (None, None, Some(epoch)) => {
-            SignedRootUpdate {
-                epoch: *epoch,
-                root: parse::b256(&need(root, "--root")?)?,
-                total_cumulative: parse::amount(&need(total, "--total")?)?,
-                report_hash: parse::b256(&need(report_hash, "--report-hash")?)?,
-                from_block: need(from_block, "--from-block")?,
-                to_block: need(to_block, "--to-block")?,
-                signatures: Vec::new(),
-            }
-        }
+        (None, None, Some(epoch)) => SignedRootUpdate {
+            epoch: *epoch,
+            root: parse::b256(&need(root, "--root")?)?,
+            total_cumulative: parse::amount(&need(total, "--total")?)?,
+            report_hash: parse::b256(&need(report_hash, "--report-hash")?)?,
+            from_block: need(from_block, "--from-block")?,
+            to_block: need(to_block, "--to-block")?,
+            signatures: Vec::new(),
+        },
         (None, None, None) => {
             return Err(eyre!(
                 "give --file (a signed update), --report (an epoch report), or --epoch with \

@@ -21,15 +21,15 @@ use crate::report::decimal;
 pub enum ApiError {
     /// Nothing answered at the URL (connection refused, DNS, timeout...). The transport error is
     /// the source, not part of the message, so error reports that print the chain say it once.
-    #[error("the API at {url} is unreachable")]
+    #[error("the API at {api} is unreachable")]
     Unreachable {
-        /// The URL asked.
-        url: String,
+        /// The API's base URL.
+        api: String,
         /// The transport error.
         source: reqwest::Error,
     },
     /// The escrow has no accepted root yet, so nobody can claim.
-    #[error("the API knows no current epoch root yet: {message}")]
+    #[error("the API has no current root: {message}")]
     NoCurrentRoot {
         /// The API's message.
         message: String,
@@ -41,7 +41,7 @@ pub enum ApiError {
         message: String,
     },
     /// The account has no leaf in the current root.
-    #[error("{account} has no balance in the current root: {message}")]
+    #[error("no balance to prove: {message}")]
     NoBalance {
         /// The account asked about.
         account: Address,
@@ -184,7 +184,7 @@ impl ApiClient {
     ) -> Result<T, ApiError> {
         let url = format!("{}{path}", self.base);
         let unreachable = |source| ApiError::Unreachable {
-            url: url.clone(),
+            api: self.base.clone(),
             source,
         };
         let resp = self.http.get(&url).send().await.map_err(unreachable)?;

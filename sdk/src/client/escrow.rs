@@ -292,7 +292,11 @@ impl<P: Provider + Clone> OpenLedger<P> {
     /// Claims for `account` with the proof the indexer's API serves at `api`: fetched, checked
     /// against the escrow's current root (see [`Self::proof_from_api`]) and against the leaf
     /// (as [`Self::claim`] does), then sent. Nothing is signed unless the proof would pay.
-    pub async fn claim_with_api(&self, api: &ApiClient, account: Address) -> Result<ApiClaim, Error> {
+    pub async fn claim_with_api(
+        &self,
+        api: &ApiClient,
+        account: Address,
+    ) -> Result<ApiClaim, Error> {
         let proof = self.proof_from_api(api, account).await?;
         let sent = self
             .claim_with_receipt(account, proof.cumulative, &proof.proof)
