@@ -322,43 +322,7 @@ pub enum EscrowCmd {
     Claimed { account: String },
     /// Propose an epoch root: from a signed file (--file), or signed here with oracle keys
     /// (--oracle-key, for local devnets) over a report (--report) or the fields given as flags.
-    ProposeRoot {
-        /// JSON with the RootUpdate fields (epoch, root, totalCumulative, reportHash, fromBlock,
-        /// toBlock) and `signatures` (hex, any order).
-        #[arg(long, conflicts_with_all = ["report", "epoch"])]
-        file: Option<PathBuf>,
-        /// An epoch report: epoch, root, total and blocks from its header, reportHash from its bytes.
-        #[arg(long, conflicts_with = "epoch")]
-        report: Option<PathBuf>,
-        /// The epoch (with --root, --total, --report-hash, --from-block, --to-block).
-        #[arg(long, requires_all = ["root", "total", "report_hash", "from_block", "to_block"])]
-        epoch: Option<u64>,
-        /// Merkle root of the balances (32-byte hex).
-        #[arg(long, requires = "epoch")]
-        root: Option<String>,
-        /// Sum of the balances (wei, or e.g. `100ether`).
-        #[arg(long, requires = "epoch")]
-        total: Option<String>,
-        /// keccak256 of the report (32-byte hex).
-        #[arg(long, requires = "epoch")]
-        report_hash: Option<String>,
-        #[arg(long, requires = "epoch")]
-        from_block: Option<u64>,
-        #[arg(long, requires = "epoch")]
-        to_block: Option<u64>,
-        /// Oracle private key to sign with (repeatable, or comma separated). Local devnets only:
-        /// real oracles sign on their own machines and pass a --file.
-        #[arg(
-            long = "oracle-key",
-            value_delimiter = ',',
-            hide_env_values = true,
-            env = "OPENLEDGER_ORACLE_KEYS"
-        )]
-        oracle_keys: Vec<String>,
-        /// Write the signed update to this file instead of sending it (to collect signatures).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
+    ProposeRoot(ProposeRootArgs),
     /// Make the pending root current once its dispute window has passed (anyone may send).
     AcceptRoot,
     /// Veto the pending root of an epoch during its dispute window (the guardian only).
@@ -373,4 +337,59 @@ pub enum TokenCmd {
     Balance { account: Option<String> },
     /// Mint dev tokens (local chains only).
     Mint { to: String, amount: String },
+}
+
+/// Where `escrow propose-root` takes the update and its signatures from.
+#[derive(Debug, Args)]
+pub struct ProposeRootArgs {
+    /// JSON with the RootUpdate fields (epoch, root, totalCumulative, reportHash, fromBlock,
+    /// toBlock) and `signatures` (hex, any order).
+    #[arg(long, conflicts_with_all = ["report", "epoch"])]
+    pub file: Option<PathBuf>,
+    /// An epoch report: epoch, root, total and blocks from its header, reportHash from its bytes.
+    #[arg(long, conflicts_with = "epoch")]
+    pub report: Option<PathBuf>,
+    /// The epoch (with --root, --total, --report-hash, --from-block, --to-block).
+    #[arg(long, requires_all = ["root", "total", "report_hash", "from_block", "to_block"])]
+    pub epoch: Option<u64>,
+    /// Merkle root of the balances (32-byte hex).
+    #[arg(long, requires = "epoch")]
+    pub root: Option<String>,
+    /// Sum of the balances (wei, or e.g. `100ether`).
+    #[arg(long, requires = "epoch")]
+    pub total: Option<String>,
+    /// keccak256 of the report (32-byte hex).
+    #[arg(long, requires = "epoch")]
+    pub report_hash: Option<String>,
+    /// First block of the epoch (the current root's toBlock + 1, after the first epoch).
+    #[arg(long, requires = "epoch")]
+    pub from_block: Option<u64>,
+    /// Last block of the epoch (below the block the proposal lands in).
+    #[arg(long, requires = "epoch")]
+    pub to_block: Option<u64>,
+    /// Oracle private key to sign with (repeatable, or comma separated). Local devnets only:
+    /// real oracles sign on their own machines and pass a --file.
+    #[arg(
+        long = "oracle-key",
+        value_delimiter = ',',
+        hide_env_values = true,
+        env = "OPENLEDGER_ORACLE_KEYS"
+    )]
+    pub oracle_keys: Vec<String>,
+    /// Write the signed update to this file instead of sending it (to collect signatures).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// clap's own consistency checks (conflicts, requires, env) over every subcommand.
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

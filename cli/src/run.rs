@@ -19,7 +19,9 @@ use openledger_sdk::{
 use serde_json::{Value, json};
 
 use crate::{
-    args::{AgentCmd, Cli, Command, DatanetCmd, EscrowCmd, KeyArgs, ModelCmd, TokenCmd},
+    args::{
+        AgentCmd, Cli, Command, DatanetCmd, EscrowCmd, KeyArgs, ModelCmd, ProposeRootArgs, TokenCmd,
+    },
     parse,
 };
 
@@ -1056,7 +1058,7 @@ async fn escrow(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                 format!("{account} has claimed {}", tokens(claimed)),
             ))
         }
-        EscrowCmd::ProposeRoot { .. } => propose_root(ctx, cmd).await,
+        EscrowCmd::ProposeRoot(args) => propose_root(ctx, args).await,
         EscrowCmd::AcceptRoot => {
             let (c, _) = ctx.writer().await?;
             let r = c.accept_root().await?;
@@ -1124,8 +1126,8 @@ fn need<T: Clone>(v: &Option<T>, flag: &str) -> eyre::Result<T> {
 
 /// `escrow propose-root`: the update from a file, a report or flags; signatures from the file
 /// and from `--oracle-key`s; then sent, or written to `--out` for the next signer.
-async fn propose_root(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
-    let EscrowCmd::ProposeRoot {
+async fn propose_root(ctx: &Ctx<'_>, args: &ProposeRootArgs) -> eyre::Result<Out> {
+    let ProposeRootArgs {
         file,
         report,
         epoch,
@@ -1136,10 +1138,7 @@ async fn propose_root(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
         to_block,
         oracle_keys,
         out: out_file,
-    } = cmd
-    else {
-        return Err(eyre!("not a propose-root command"));
-    };
+    } = args;
     let mut signed = match (file, report, epoch) {
         (Some(path), _, _) => serde_json::from_slice::<SignedRootUpdate>(&read_file(
             path, "--file",

@@ -458,7 +458,7 @@ async fn claims_with_the_indexer_api_proof() {
     // Epoch 2: oracle 7 signs into a file (no sender key needed), oracle 9 adds its signature and
     // account 3 sends it. Alice's cumulative grows to 70.
     let to2 = net.epoch_end().await;
-    let (r2, path2, bytes2) = net.report(2, to1 + 1, to2, &[(2, e18(70)), (4, e18(40))]);
+    let (r2, path2, bytes2) = net.report(2, to1 + 1, to2, &[(2, e18(70)), (4, e18(45))]);
     let signed = net.dir.path().join("signed-2.json");
     let signed = signed.to_str().unwrap();
     let v = net
@@ -550,10 +550,32 @@ async fn claims_with_the_indexer_api_proof() {
         "{text}"
     );
     assert_eq!(net.balance(2).await - before, e18(10));
+    // The API's answer saved as it is is a --proof-file (its `cumulative` is the amount).
+    let answer = alloy::transports::http::reqwest::get(format!(
+        "{}/v1/accounts/{:#x}/proof",
+        net.api,
+        addr(4)
+    ))
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap();
+    let file = net.dir.path().join("proof-4.json");
+    std::fs::write(&file, &answer).unwrap();
+    let before = net.balance(4).await;
+    let v = net
+        .ok(
+            Some(4),
+            &["escrow", "claim", "--proof-file", file.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(u(&v["paid"]), e18(5));
+    assert_eq!(net.balance(4).await - before, e18(5));
 
     // Epoch 3 from flags, vetoed by the guardian (account 0) and nobody else.
     let to3 = net.epoch_end().await;
-    let (r3, _, bytes3) = net.report(3, to2 + 1, to3, &[(2, e18(80)), (4, e18(40))]);
+    let (r3, _, bytes3) = net.report(3, to2 + 1, to3, &[(2, e18(80)), (4, e18(45))]);
     let (root3, hash3, total3) = (
         r3.root.to_string(),
         keccak256(&bytes3).to_string(),
