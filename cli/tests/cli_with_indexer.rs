@@ -305,6 +305,26 @@ async fn claims_with_the_indexer_api_proof() {
         err.contains("the API has no current root") && err.contains("accept-root"),
         "{err}"
     );
+    // A proof by hand before any root: no root, not a mismatch.
+    let err = net
+        .fails(
+            Some(2),
+            &[
+                "escrow",
+                "claim",
+                "--amount",
+                "1",
+                "--proof",
+                &B256::ZERO.to_string(),
+            ],
+        )
+        .await;
+    assert!(
+        err.contains("no current root yet") && err.contains("accept-root"),
+        "{err}"
+    );
+    let e = alice.claim(addr(2), U256::ONE, &[]).await.unwrap_err();
+    assert!(matches!(e, Error::NoCurrentRoot), "{e:?}");
     // Neither --api nor a proof: what to give.
     let err = net.fails(Some(2), &["escrow", "claim"]).await;
     assert!(

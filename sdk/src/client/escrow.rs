@@ -206,7 +206,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
     }
 
     /// Claims for `account` (anyone may send it; the tokens go to `account`). Returns the
-    /// amount paid. Checks the proof against the current root first, for a clear error.
+    /// amount paid. Checks that a root is current and the proof leads to it first, for a clear
+    /// error ([`Error::NoCurrentRoot`], [`Error::ProofMismatch`]) instead of a revert.
     pub async fn claim(
         &self,
         account: Address,
@@ -228,6 +229,9 @@ impl<P: Provider + Clone> OpenLedger<P> {
     ) -> Result<Sent<U256>, Error> {
         let escrow = self.escrow();
         let root = escrow.currentRoot().call().await?;
+        if root.is_zero() {
+            return Err(Error::NoCurrentRoot);
+        }
         let token = self.deployment().contracts.payment_token;
         if !merkle::verify_proof(
             root,
