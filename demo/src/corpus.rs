@@ -57,7 +57,10 @@ mod tests {
         let r = &records()[0];
         let c = near_copy(r, &mut Rng::new(3));
         assert_ne!(&c, r);
-        assert_eq!(c.split_whitespace().count(), r.split_whitespace().count() + 1);
+        assert_eq!(
+            c.split_whitespace().count(),
+            r.split_whitespace().count() + 1
+        );
         assert_ne!(c.to_lowercase(), r.to_lowercase());
     }
 }
