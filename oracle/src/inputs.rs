@@ -591,6 +591,11 @@ async fn inference_by_id(
     })
 }
 
+/// Two nullable ids, a value and the log position.
+type Row5 = (Option<i64>, Option<i64>, i64, i64, i64);
+/// Three nullable ids and the log position.
+type Ids3Row = (Option<i64>, Option<i64>, Option<i64>, i64, i64);
+
 /// A contribution as of `to_block`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContributionRow {
@@ -699,7 +704,7 @@ impl ChainSnapshot {
             }
         }
 
-        let rows: Vec<(Option<i64>, Option<i64>, i64, i64, i64)> = on_pool!(store, pool => {
+        let rows: Vec<Row5> = on_pool!(store, pool => {
             sqlx::query_as(
                 "SELECT child, parent, royalty_bps, block_number, log_index FROM model_parent_linked \
                  WHERE block_number <= $1 ORDER BY block_number, log_index",
@@ -723,7 +728,7 @@ impl ChainSnapshot {
             }
         }
 
-        let rows: Vec<(Option<i64>, Option<i64>, Option<i64>, i64, i64)> = on_pool!(store, pool => {
+        let rows: Vec<Ids3Row> = on_pool!(store, pool => {
             sqlx::query_as(
                 "SELECT model_id, datanet_id, version, block_number, log_index FROM model_trained_on \
                  WHERE block_number <= $1 ORDER BY block_number, log_index",
@@ -764,7 +769,7 @@ impl ChainSnapshot {
             }
         }
 
-        let rows: Vec<(Option<i64>, Option<i64>, Option<i64>, i64, i64)> = on_pool!(store, pool => {
+        let rows: Vec<Ids3Row> = on_pool!(store, pool => {
             sqlx::query_as(
                 "SELECT datanet_id, version, last_contribution_id, block_number, log_index \
                  FROM datanet_version_published WHERE block_number <= $1",
