@@ -534,6 +534,13 @@ pub enum Tick {
     Proposed(u64),
     /// Another node proposed (or accepted) first.
     AlreadyDone(u64),
+    /// Recomputed the pending epoch during its dispute window.
+    Watching {
+        /// Epoch.
+        epoch: u64,
+        /// Whether this node computes the same root and report.
+        agrees: bool,
+    },
 }
 
 /// What the node serves.
@@ -671,10 +678,7 @@ impl Node {
         let state = oracle.escrow_state().await?;
         if state.pending {
             if state.timestamp < state.pending_valid_at {
-                return Ok(Tick::Waiting(format!(
-                    "epoch {} is in its dispute window until {}",
-                    state.pending_epoch, state.pending_valid_at
-                )));
+                return self.watch_pending(&state).await;
             }
             tokio::time::sleep(self.config.propose_stagger * self.rank(&state)).await;
             if !oracle.escrow_state().await?.pending {
@@ -704,16 +708,8 @@ impl Node {
         ) else {
             return Ok(Tick::Waiting("no new final epoch boundary".into()));
         };
-        let indexed = oracle
-            .store
-            .checkpoint(deployment.chain_id)
-            .await?
-            .map_or(0, |c| c.block);
-        if indexed < range.to_block {
-            return Ok(Tick::Waiting(format!(
-                "the index is at block {indexed}, the epoch ends at {}",
-                range.to_block
-            )));
+        if let Some(wait) = self.index_lag(range.to_block).await? {
+            return Ok(Tick::Waiting(wait));
         }
         let roots = posted_roots(&oracle.store).await?;
         let previous = previous_root(&roots, epoch).cloned();
@@ -725,123 +721,24 @@ impl Node {
                 "the index has not seen the current root yet".into(),
             ));
         }
-
-        let computed = {
-            let mut held = self.held.lock().await;
-            let previous_hash = previous.as_ref().map(|p| p.report_hash);
-            let reuse = held.as_ref().is_some_and(|h| {
-                h.epoch == epoch
-                    && h.range == range
-                    && h.previous == previous_hash
-                    && !h.computed.has_unavailable_inputs()
-            });
-            if !reuse {
-                let computed = match oracle.compute(epoch, range, previous.as_ref()).await {
-                    Ok(c) => c,
-                    Err(NodeError::Compute(ComputeError::NothingToCommit)) => {
-                        return Ok(Tick::Waiting("nothing to commit yet".into()));
-                    }
-                    Err(e) => return Err(e),
-                };
-                let same = held.as_ref().is_some_and(|h| {
-                    h.epoch == epoch && h.computed.report_hash == computed.report_hash
-                });
-                *held = Some(Held {
-                    epoch,
-                    range,
-                    previous: previous_hash,
-                    computed: Arc::new(computed),
-                    uploaded: same && held.as_ref().is_some_and(|h| h.uploaded),
-                });
-            }
-            let Some(h) = held.as_mut() else {
-                return Ok(Tick::Waiting("no epoch".into()));
-            };
-            if !h.computed.settles_anything() {
-                return Ok(Tick::Waiting(format!(
-                    "epoch {epoch} up to block {} settles nothing yet",
-                    range.to_block
-                )));
-            }
-            if h.computed.update.totalCumulative > state.total_distributable {
-                return Err(NodeError::Invalid(format!(
-                    "refusing to sign epoch {epoch}: total {} exceeds the escrow's distributable {}",
-                    h.computed.update.totalCumulative, state.total_distributable
-                )));
-            }
-            if !h.uploaded {
-                let hash = oracle.contents.put(&h.computed.json).await?;
-                if hash != h.computed.report_hash {
-                    return Err(NodeError::Invalid(format!(
-                        "the content store named the report {hash}, expected {}",
-                        h.computed.report_hash
-                    )));
-                }
-                h.uploaded = true;
-            }
-            h.computed.clone()
+        let Some(computed) = self.computed(epoch, range, previous.as_ref()).await? else {
+            return Ok(Tick::Waiting("nothing to commit yet".into()));
         };
-
+        if !computed.settles_anything() {
+            return Ok(Tick::Waiting(format!(
+                "epoch {epoch} up to block {} settles nothing yet",
+                range.to_block
+            )));
+        }
+        if computed.update.totalCumulative > state.total_distributable {
+            return Err(NodeError::Invalid(format!(
+                "refusing to sign epoch {epoch}: total {} exceeds the escrow's distributable {}",
+                computed.update.totalCumulative, state.total_distributable
+            )));
+        }
         let update = computed.update.clone();
-        let domain = escrow_domain(deployment.chain_id, deployment.contracts.reward_escrow);
-        let digest = update.digest(&domain);
-        let own = {
-            let mut served = self.served.write().await;
-            let current = served
-                .signatures
-                .get(&epoch)
-                .filter(|s| s.digest == digest)
-                .cloned();
-            match current {
-                Some(s) => s,
-                None => {
-                    let signature = update.sign(&self.config.signer, &domain).await?;
-                    let s = EpochSignature {
-                        epoch,
-                        root: update.root,
-                        total_cumulative: update.totalCumulative,
-                        report_hash: update.reportHash,
-                        from_block: update.fromBlock,
-                        to_block: update.toBlock,
-                        digest,
-                        signer: self.address(),
-                        signature: Bytes::from(signature.as_bytes().to_vec()),
-                    };
-                    served.signatures.insert(epoch, s.clone());
-                    served
-                        .reports
-                        .insert(epoch, Arc::new(computed.json.clone()));
-                    tracing::info!(epoch, root = %update.root, report = %update.reportHash, "signed");
-                    s
-                }
-            }
-        };
-
-        let mut by_signer: BTreeMap<Address, Signature> = BTreeMap::new();
-        if let Some(sig) = own.parsed() {
-            by_signer.insert(own.signer, sig);
-        }
-        for peer in &self.config.peers {
-            match self.peer_signature(peer, epoch).await {
-                Ok(Some(theirs)) => {
-                    if theirs.update() != update {
-                        tracing::debug!(%peer, epoch, theirs = %theirs.digest, ours = %digest, "peer signed another update");
-                        continue;
-                    }
-                    let Some(sig) = theirs.parsed() else { continue };
-                    match update.recover(&domain, &sig) {
-                        Ok(signer)
-                            if signer == theirs.signer && state.signers.contains(&signer) =>
-                        {
-                            by_signer.insert(signer, sig);
-                        }
-                        _ => tracing::warn!(%peer, epoch, "peer signature does not check out"),
-                    }
-                }
-                Ok(None) => {}
-                Err(err) => tracing::debug!(%peer, %err, "peer unreachable"),
-            }
-        }
+        self.sign_and_serve(&computed).await?;
+        let by_signer = self.collect_signatures(&update, &state).await;
         let needed = usize::from(state.threshold);
         if by_signer.len() < needed {
             return Ok(Tick::Signed {
@@ -855,6 +752,7 @@ impl Node {
         if now.pending_epoch >= epoch || now.pending {
             return Ok(Tick::AlreadyDone(epoch));
         }
+        let domain = self.domain();
         let signatures: Vec<Signature> = by_signer.into_values().collect();
         let sorted = sort_signatures(&update, &domain, &signatures)?;
         match self.writer.propose_root(&update, sorted).await {
@@ -872,6 +770,192 @@ impl Node {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// During a dispute window: recompute the pending epoch; serve a signature if it is ours
+    /// too (so every honest node's view is published, including late ones), and raise the alarm
+    /// if it is not (the guardian can still veto).
+    async fn watch_pending(&self, state: &EscrowState) -> Result<Tick, NodeError> {
+        let epoch = state.pending_epoch;
+        let roots = posted_roots(&self.oracle.store).await?;
+        let Some(pending) = roots.iter().rfind(|r| r.epoch == epoch).cloned() else {
+            return Ok(Tick::Waiting(format!(
+                "epoch {epoch} is pending; the index has not seen it yet"
+            )));
+        };
+        if let Some(wait) = self.index_lag(pending.to_block).await? {
+            return Ok(Tick::Waiting(wait));
+        }
+        let range = BlockRange {
+            from_block: pending.from_block,
+            to_block: pending.to_block,
+        };
+        let previous = previous_root(&roots, epoch).cloned();
+        let agrees = match self.computed(epoch, range, previous.as_ref()).await {
+            Ok(Some(computed)) => {
+                let u = &computed.update;
+                let agrees = u.root == pending.root
+                    && u.reportHash == pending.report_hash
+                    && u.totalCumulative == pending.total_cumulative;
+                if agrees {
+                    self.sign_and_serve(&computed).await?;
+                } else {
+                    tracing::error!(
+                        epoch,
+                        posted_root = %pending.root,
+                        posted_report = %pending.report_hash,
+                        our_root = %u.root,
+                        our_report = %u.reportHash,
+                        "the pending root differs from this node's computation: veto it"
+                    );
+                }
+                agrees
+            }
+            Ok(None) | Err(NodeError::Compute(_)) => {
+                tracing::error!(epoch, "the pending epoch cannot be recomputed: veto it");
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Tick::Watching { epoch, agrees })
+    }
+
+    /// Why the index is not ready for an epoch ending at `to_block`, if it is not.
+    async fn index_lag(&self, to_block: u64) -> Result<Option<String>, NodeError> {
+        let chain_id = self.oracle.deployment().chain_id;
+        let indexed = self
+            .oracle
+            .store
+            .checkpoint(chain_id)
+            .await?
+            .map_or(0, |c| c.block);
+        Ok((indexed < to_block)
+            .then(|| format!("the index is at block {indexed}, the epoch ends at {to_block}")))
+    }
+
+    fn domain(&self) -> alloy::sol_types::Eip712Domain {
+        let d = self.oracle.deployment();
+        escrow_domain(d.chain_id, d.contracts.reward_escrow)
+    }
+
+    /// The epoch computed over `range` on top of `previous`: the held one when its inputs were
+    /// complete, recomputed otherwise (contents may have arrived since). `None`: nothing to
+    /// commit. The report is uploaded to the content store once per report hash.
+    async fn computed(
+        &self,
+        epoch: u64,
+        range: BlockRange,
+        previous: Option<&PostedRoot>,
+    ) -> Result<Option<Arc<ComputedEpoch>>, NodeError> {
+        let mut held = self.held.lock().await;
+        let previous_hash = previous.map(|p| p.report_hash);
+        let reuse = held.as_ref().is_some_and(|h| {
+            h.epoch == epoch
+                && h.range == range
+                && h.previous == previous_hash
+                && !h.computed.has_unavailable_inputs()
+        });
+        if !reuse {
+            let computed = match self.oracle.compute(epoch, range, previous).await {
+                Ok(c) => c,
+                Err(NodeError::Compute(ComputeError::NothingToCommit)) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let uploaded = held
+                .as_ref()
+                .is_some_and(|h| h.uploaded && h.computed.report_hash == computed.report_hash);
+            *held = Some(Held {
+                epoch,
+                range,
+                previous: previous_hash,
+                computed: Arc::new(computed),
+                uploaded,
+            });
+        }
+        let Some(h) = held.as_mut() else {
+            return Ok(None);
+        };
+        if !h.uploaded && h.computed.settles_anything() {
+            let hash = self.oracle.contents.put(&h.computed.json).await?;
+            if hash != h.computed.report_hash {
+                return Err(NodeError::Invalid(format!(
+                    "the content store named the report {hash}, expected {}",
+                    h.computed.report_hash
+                )));
+            }
+            h.uploaded = true;
+        }
+        Ok(Some(h.computed.clone()))
+    }
+
+    /// Signs the epoch's update (once per digest) and serves the signature and the report.
+    async fn sign_and_serve(&self, computed: &ComputedEpoch) -> Result<EpochSignature, NodeError> {
+        let update = &computed.update;
+        let epoch = update.epoch;
+        let domain = self.domain();
+        let digest = update.digest(&domain);
+        let mut served = self.served.write().await;
+        if let Some(s) = served.signatures.get(&epoch).filter(|s| s.digest == digest) {
+            return Ok(s.clone());
+        }
+        let signature = update.sign(&self.config.signer, &domain).await?;
+        let s = EpochSignature {
+            epoch,
+            root: update.root,
+            total_cumulative: update.totalCumulative,
+            report_hash: update.reportHash,
+            from_block: update.fromBlock,
+            to_block: update.toBlock,
+            digest,
+            signer: self.address(),
+            signature: Bytes::from(signature.as_bytes().to_vec()),
+        };
+        served.signatures.insert(epoch, s.clone());
+        served
+            .reports
+            .insert(epoch, Arc::new(computed.json.clone()));
+        tracing::info!(epoch, root = %update.root, report = %update.reportHash, "signed");
+        Ok(s)
+    }
+
+    /// This node's signature and every peer's over the same update by a current signer.
+    async fn collect_signatures(
+        &self,
+        update: &RootUpdate,
+        state: &EscrowState,
+    ) -> BTreeMap<Address, Signature> {
+        let domain = self.domain();
+        let mut by_signer: BTreeMap<Address, Signature> = BTreeMap::new();
+        if let Some(own) = self.served.read().await.signatures.get(&update.epoch)
+            && own.update() == *update
+            && let Some(sig) = own.parsed()
+        {
+            by_signer.insert(own.signer, sig);
+        }
+        for peer in &self.config.peers {
+            match self.peer_signature(peer, update.epoch).await {
+                Ok(Some(theirs)) => {
+                    if theirs.update() != *update {
+                        tracing::debug!(%peer, epoch = update.epoch, theirs = %theirs.digest, "peer signed another update");
+                        continue;
+                    }
+                    let Some(sig) = theirs.parsed() else { continue };
+                    match update.recover(&domain, &sig) {
+                        Ok(signer)
+                            if signer == theirs.signer && state.signers.contains(&signer) =>
+                        {
+                            by_signer.insert(signer, sig);
+                        }
+                        _ => {
+                            tracing::warn!(%peer, epoch = update.epoch, "peer signature does not check out")
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => tracing::debug!(%peer, %err, "peer unreachable"),
+            }
+        }
+        by_signer
     }
 
     async fn peer_signature(
