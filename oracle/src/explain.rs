@@ -166,7 +166,7 @@ impl fmt::Display for Explanation {
             if c.members.len() > 1 {
                 writeln!(
                     f,
-                    "  record {} stands for {} copies: {}",
+                    "  record {} represents {} submissions ({}); its copies earn nothing",
                     c.representative,
                     c.members.len(),
                     c.members

@@ -323,6 +323,80 @@ pub struct EpochInputs {
     pub carried: Vec<CarriedInput>,
 }
 
+/// Contents a posted report says were unavailable when it was computed.
+///
+/// Availability is the only input that changes with time: an output uploaded after its epoch
+/// was computed makes a later recomputation differ. To verify a posted epoch, the verifier
+/// recomputes it with the report's own claims of unavailability applied ([`Self::apply`]) and
+/// lists the claims it can now contradict. Trusting the claim is safe for outputs: an output
+/// treated as unavailable only carries its data share (amount fixed by the rules) to a later
+/// epoch, it never moves money to anyone. For records it is not harmless (an excluded record
+/// earns nothing), which is why every contradicted claim is reported to the verifier's user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unavailable {
+    /// Inferences whose output was unavailable or did not match, and which of the two.
+    pub outputs: BTreeMap<U256, crate::UnresolvedReason>,
+    /// Records left out.
+    pub records: BTreeSet<U256>,
+}
+
+impl Unavailable {
+    /// The claims of `report`.
+    pub fn claimed_by(report: &crate::report::EpochReport) -> Self {
+        use crate::UnresolvedReason::{OutputHashMismatch, OutputUnavailable};
+        let mut outputs = BTreeMap::new();
+        for e in &report.inferences {
+            if let Some(r @ (OutputUnavailable | OutputHashMismatch)) = e.reason {
+                outputs.insert(e.inference_id, r);
+            }
+        }
+        for c in &report.carried {
+            if matches!(c.reason, OutputUnavailable | OutputHashMismatch) {
+                outputs.insert(c.inference_id, c.reason);
+            }
+        }
+        Self {
+            outputs,
+            records: report.inputs.records_unavailable.iter().copied().collect(),
+        }
+    }
+
+    /// Applies the claims to `inputs`; returns the claims the inputs contradict (contents that
+    /// are available now).
+    pub fn apply(&self, inputs: &mut EpochInputs) -> Vec<String> {
+        let mut notes = Vec::new();
+        let outputs = inputs
+            .inferences
+            .iter_mut()
+            .chain(inputs.carried.iter_mut().map(|c| &mut c.inference));
+        for inf in outputs {
+            let Some(reason) = self.outputs.get(&inf.inference_id) else {
+                continue;
+            };
+            if matches!(inf.output, Output::Text(_)) {
+                notes.push(format!(
+                    "the output of inference {} ({}) is available now; the report says it was not",
+                    inf.inference_id, inf.output_hash
+                ));
+            }
+            inf.output = match reason {
+                crate::UnresolvedReason::OutputHashMismatch => Output::Mismatch,
+                _ => Output::Unavailable,
+            };
+        }
+        for r in &mut inputs.records {
+            if self.records.contains(&r.id) && r.text.is_some() {
+                notes.push(format!(
+                    "record {} ({}) is available now; the report left it out as unavailable",
+                    r.id, r.content_hash
+                ));
+                r.text = None;
+            }
+        }
+        notes
+    }
+}
+
 /// Reads an epoch's inputs. `previous` is the posted root it builds on ([`previous_root`]),
 /// `default_treasury` the treasury if the index holds no `TreasuryUpdated` (never, for a full
 /// index: the escrow's constructor emits one).

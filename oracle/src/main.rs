@@ -310,15 +310,20 @@ async fn run(cli: Cli) -> eyre::Result<ExitCode> {
             let v = oracle.verify(*epoch).await?;
             if common.json {
                 println!("{}", serde_json::to_string(&v)?);
-            } else if v.matches {
-                println!(
-                    "epoch {epoch}: OK, root {} and report {} recomputed from public data",
-                    v.posted_root, v.posted_report_hash
-                );
             } else {
-                println!("epoch {epoch}: MISMATCH");
-                for d in &v.differences {
-                    println!("  {d}");
+                if v.matches {
+                    println!(
+                        "epoch {epoch}: OK, root {} and report {} recomputed from public data",
+                        v.posted_root, v.posted_report_hash
+                    );
+                } else {
+                    println!("epoch {epoch}: MISMATCH");
+                    for d in &v.differences {
+                        println!("  {d}");
+                    }
+                }
+                for n in &v.notes {
+                    println!("  note: {n}");
                 }
             }
             Ok(if v.matches {

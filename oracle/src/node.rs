@@ -21,7 +21,11 @@
 //!    (`EpochNotIncreasing` or `RootPending`) and is logged as already proposed.
 
 use std::{
-    collections::BTreeMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc,
+    collections::{BTreeMap, BTreeSet},
+    future::Future,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
     time::Duration,
 };
 
@@ -51,7 +55,9 @@ use tokio::sync::RwLock;
 use crate::{
     BlockRange, aligned_epoch_range,
     content::{ContentSourceError, Contents, Fetched},
-    inputs::{EpochHeader, InputError, PostedRoot, load_inputs, posted_roots, previous_root},
+    inputs::{
+        EpochHeader, InputError, PostedRoot, Unavailable, load_inputs, posted_roots, previous_root,
+    },
     pipeline::{ComputeError, ComputedEpoch, OracleParams, compute_epoch},
     report::{EpochReport, ReportFormatError, dec},
 };
@@ -183,6 +189,10 @@ pub struct Verification {
     pub matches: bool,
     /// What differs, for people.
     pub differences: Vec<String>,
+    /// Unavailability the posted report claims and current contents contradict (content
+    /// uploaded after the epoch, or withheld by the committee): the epoch was recomputed with the
+    /// claims applied; a contradicted *record* claim deserves a look.
+    pub notes: Vec<String>,
 }
 
 impl Oracle {
@@ -304,7 +314,20 @@ impl Oracle {
         range: BlockRange,
         previous: Option<&PostedRoot>,
     ) -> Result<ComputedEpoch, NodeError> {
-        let inputs = load_inputs(
+        Ok(self.compute_with(epoch, range, previous, None).await?.0)
+    }
+
+    /// Like [`Self::compute`], treating the contents `unavailable` names as unavailable (to
+    /// recompute a posted epoch as it was computed; see [`Unavailable`]). Returns the claims the
+    /// current contents contradict.
+    pub async fn compute_with(
+        &self,
+        epoch: u64,
+        range: BlockRange,
+        previous: Option<&PostedRoot>,
+        unavailable: Option<&Unavailable>,
+    ) -> Result<(ComputedEpoch, Vec<String>), NodeError> {
+        let mut inputs = load_inputs(
             &self.store,
             &self.contents,
             self.header(epoch, range),
@@ -312,11 +335,39 @@ impl Oracle {
             self.deployment.params.treasury,
         )
         .await?;
+        let notes = unavailable
+            .map(|u| u.apply(&mut inputs))
+            .unwrap_or_default();
         let (params, dir) = (self.params, self.index_dir.clone());
-        tokio::task::spawn_blocking(move || compute_epoch(&inputs, &params, Some(&dir)))
-            .await
-            .map_err(|e| NodeError::Invalid(format!("epoch computation panicked: {e}")))?
-            .map_err(NodeError::from)
+        let computed =
+            tokio::task::spawn_blocking(move || compute_epoch(&inputs, &params, Some(&dir)))
+                .await
+                .map_err(|e| NodeError::Invalid(format!("epoch computation panicked: {e}")))??;
+        Ok((computed, notes))
+    }
+
+    /// Recomputes a posted epoch as it was computed: with the unavailability its report claims,
+    /// when the report is in the content store and parses. Returns the epoch, the posted report
+    /// (if readable) and the claims now contradicted.
+    pub async fn recompute_posted(
+        &self,
+        posted: &PostedRoot,
+        previous: Option<&PostedRoot>,
+    ) -> Result<(ComputedEpoch, Option<Vec<u8>>, Vec<String>), NodeError> {
+        let bytes = self.contents.fetch(posted.report_hash).await?;
+        let bytes = bytes.bytes().map(<[u8]>::to_vec);
+        let claims = bytes
+            .as_deref()
+            .and_then(|b| EpochReport::from_json(b).ok())
+            .map(|r| Unavailable::claimed_by(&r));
+        let range = BlockRange {
+            from_block: posted.from_block,
+            to_block: posted.to_block,
+        };
+        let (computed, notes) = self
+            .compute_with(posted.epoch, range, previous, claims.as_ref())
+            .await?;
+        Ok((computed, bytes, notes))
     }
 
     /// The epoch that would come next if it ended at `to_block`: its number (one more than any
@@ -376,10 +427,6 @@ impl Oracle {
             .cloned()
             .ok_or_else(|| NodeError::Invalid(format!("no root was proposed for epoch {epoch}")))?;
         let previous = previous_root(&roots, epoch).cloned();
-        let range = BlockRange {
-            from_block: posted.from_block,
-            to_block: posted.to_block,
-        };
         let mut v = Verification {
             epoch,
             posted_root: posted.root,
@@ -390,20 +437,23 @@ impl Oracle {
             computed_total: U256::ZERO,
             matches: false,
             differences: Vec::new(),
+            notes: Vec::new(),
         };
-        let computed = match self.compute(epoch, range, previous.as_ref()).await {
-            Ok(c) => c,
-            Err(NodeError::Compute(e)) => {
-                v.differences
-                    .push(format!("the posted epoch cannot be recomputed: {e}"));
-                return Ok(v);
-            }
-            Err(NodeError::Input(e @ InputError::Previous { .. })) => {
-                v.differences.push(e.to_string());
-                return Ok(v);
-            }
-            Err(e) => return Err(e),
-        };
+        let (computed, posted_bytes, notes) =
+            match self.recompute_posted(&posted, previous.as_ref()).await {
+                Ok(c) => c,
+                Err(NodeError::Compute(e)) => {
+                    v.differences
+                        .push(format!("the posted epoch cannot be recomputed: {e}"));
+                    return Ok(v);
+                }
+                Err(NodeError::Input(e @ InputError::Previous { .. })) => {
+                    v.differences.push(e.to_string());
+                    return Ok(v);
+                }
+                Err(e) => return Err(e),
+            };
+        v.notes = notes;
         v.computed_root = computed.update.root;
         v.computed_report_hash = computed.report_hash;
         v.computed_total = computed.update.totalCumulative;
@@ -424,31 +474,28 @@ impl Oracle {
                 "report hash: posted {}, recomputed {}",
                 v.posted_report_hash, v.computed_report_hash
             ));
-            match self.contents.fetch(posted.report_hash).await? {
-                Fetched::Bytes(bytes) => match ReportBalances::from_json(&bytes) {
-                    Ok(theirs) => {
-                        let ours = computed.report.balance_map();
-                        let theirs: BTreeMap<Address, U256> = theirs
-                            .balances
-                            .iter()
-                            .map(|b| (b.account, b.cumulative))
-                            .collect();
-                        let accounts: std::collections::BTreeSet<&Address> =
-                            ours.keys().chain(theirs.keys()).collect();
-                        for a in accounts {
-                            let (o, t) = (ours.get(a), theirs.get(a));
-                            if o != t {
-                                v.differences.push(format!(
-                                    "balance of {a}: posted {}, recomputed {}",
-                                    t.map_or("none".into(), U256::to_string),
-                                    o.map_or("none".into(), U256::to_string)
-                                ));
-                            }
+            match posted_bytes.as_deref().map(ReportBalances::from_json) {
+                Some(Ok(theirs)) => {
+                    let ours = computed.report.balance_map();
+                    let theirs: BTreeMap<Address, U256> = theirs
+                        .balances
+                        .iter()
+                        .map(|b| (b.account, b.cumulative))
+                        .collect();
+                    let accounts: BTreeSet<&Address> = ours.keys().chain(theirs.keys()).collect();
+                    for a in accounts {
+                        let (o, t) = (ours.get(a), theirs.get(a));
+                        if o != t {
+                            v.differences.push(format!(
+                                "balance of {a}: posted {}, recomputed {}",
+                                t.map_or("none".into(), U256::to_string),
+                                o.map_or("none".into(), U256::to_string)
+                            ));
                         }
                     }
-                    Err(e) => v.differences.push(format!("the posted report: {e}")),
-                },
-                _ => v
+                }
+                Some(Err(e)) => v.differences.push(format!("the posted report: {e}")),
+                None => v
                     .differences
                     .push("the posted report is not in the content store".into()),
             }
@@ -786,19 +833,22 @@ impl Node {
         if let Some(wait) = self.index_lag(pending.to_block).await? {
             return Ok(Tick::Waiting(wait));
         }
-        let range = BlockRange {
-            from_block: pending.from_block,
-            to_block: pending.to_block,
-        };
         let previous = previous_root(&roots, epoch).cloned();
-        let agrees = match self.computed(epoch, range, previous.as_ref()).await {
-            Ok(Some(computed)) => {
+        let agrees = match self
+            .oracle
+            .recompute_posted(&pending, previous.as_ref())
+            .await
+        {
+            Ok((computed, _, notes)) => {
                 let u = &computed.update;
                 let agrees = u.root == pending.root
                     && u.reportHash == pending.report_hash
                     && u.totalCumulative == pending.total_cumulative;
                 if agrees {
-                    self.sign_and_serve(&computed).await?;
+                    self.serve(&computed).await?;
+                    for note in notes {
+                        tracing::info!(epoch, %note, "pending epoch: content arrived late");
+                    }
                 } else {
                     tracing::error!(
                         epoch,
@@ -811,7 +861,7 @@ impl Node {
                 }
                 agrees
             }
-            Ok(None) | Err(NodeError::Compute(_)) => {
+            Err(NodeError::Compute(_) | NodeError::Input(InputError::Previous { .. })) => {
                 tracing::error!(epoch, "the pending epoch cannot be recomputed: veto it");
                 false
             }
@@ -886,6 +936,12 @@ impl Node {
             h.uploaded = true;
         }
         Ok(Some(h.computed.clone()))
+    }
+
+    /// Serves (signs once, keeps) the signature and the report of an epoch computed elsewhere
+    /// than [`Self::computed`] (the watcher's recomputation).
+    async fn serve(&self, computed: &ComputedEpoch) -> Result<EpochSignature, NodeError> {
+        self.sign_and_serve(computed).await
     }
 
     /// Signs the epoch's update (once per digest) and serves the signature and the report.

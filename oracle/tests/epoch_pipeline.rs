@@ -7,9 +7,7 @@ mod economy;
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::{Address, U256};
-use economy::{
-    Net, assert_conserved, content_store, data_earned, e18, economy, oracle, words,
-};
+use economy::{Net, assert_conserved, content_store, data_earned, e18, economy, oracle, words};
 use openledger_oracle::{
     CarriedPortion, UnresolvedReason,
     explain::explain,
@@ -60,15 +58,21 @@ async fn an_epoch_of_the_economy_pays_the_right_accounts_and_adds_up() {
     );
     assert!(o1.contains("inflates the gluten network"));
     // The agentless agent share goes to the model owner.
-    assert!(e1.allocations.iter().any(|a| a.account == eco.curator
-        && matches!(a.role, RoleEntry::AgentlessShare)));
+    assert!(
+        e1.allocations
+            .iter()
+            .any(|a| a.account == eco.curator && matches!(a.role, RoleEntry::AgentlessShare))
+    );
 
     // 2: the child through the agent: agent share to the agent's owner, a royalty to the base
     // model's owner, data to alice (record 4), the gamer (record 6) and carol (record 5).
     let (i2, _) = &eco.outputs[1];
     let e2 = by_id[i2];
-    let roles: Vec<(Address, &RoleEntry)> =
-        e2.allocations.iter().map(|a| (a.account, &a.role)).collect();
+    let roles: Vec<(Address, &RoleEntry)> = e2
+        .allocations
+        .iter()
+        .map(|a| (a.account, &a.role))
+        .collect();
     assert!(roles.iter().any(|(a, r)| *a == eco.agent_owner
         && matches!(r, RoleEntry::Agent { agent_id } if *agent_id == eco.agent)));
     assert!(roles.iter().any(|(a, r)| *a == eco.curator
@@ -95,8 +99,11 @@ async fn an_epoch_of_the_economy_pays_the_right_accounts_and_adds_up() {
     // 4: matches nothing: the data share goes to the treasury.
     let e4 = by_id[&eco.unrelated];
     assert!(e4.spans.is_empty());
-    assert!(e4.allocations.iter().any(|a| a.account == eco.treasury
-        && matches!(a.role, RoleEntry::Unattributed)));
+    assert!(
+        e4.allocations
+            .iter()
+            .any(|a| a.account == eco.treasury && matches!(a.role, RoleEntry::Unattributed))
+    );
 
     // Copies earn their submitters nothing; the front-run record is not in any corpus; the spam
     // record's content was never uploaded and is reported as unavailable.
@@ -108,11 +115,17 @@ async fn an_epoch_of_the_economy_pays_the_right_accounts_and_adds_up() {
         .find(|c| c.representative == eco.alice_record0)
         .unwrap();
     assert_eq!(cluster0.owner, eco.alice);
-    assert!(cluster0.members.len() >= 2, "alice's record 0 and the sybil's copy");
+    assert!(
+        cluster0.members.len() >= 2,
+        "alice's record 0 and the sybil's copy"
+    );
 
     // The report is what the indexer reads, and backs its root.
     let balances = openledger_sdk::report::ReportBalances::from_json(&computed.json).unwrap();
-    assert_eq!(balances.verified_tree().unwrap().root(), computed.update.root);
+    assert_eq!(
+        balances.verified_tree().unwrap().root(),
+        computed.update.root
+    );
     assert_eq!(EpochReport::from_json(&computed.json).unwrap(), *r);
 
     // Explain: alice's data share of inference 1 comes from her spans.
@@ -124,7 +137,10 @@ async fn an_epoch_of_the_economy_pays_the_right_accounts_and_adds_up() {
         .unwrap();
     assert!(item.spans.iter().any(|s| s.text.contains("gluten")));
     assert_eq!(why.cumulative, why.earned);
-    assert!(why.to_string().contains("inflates the gluten network"), "{why}");
+    assert!(
+        why.to_string().contains("inflates the gluten network"),
+        "{why}"
+    );
 
     // A second oracle, indexing the chain on its own, gets the same bytes; so does a rerun that
     // loads the cached suffix indexes.
@@ -135,7 +151,9 @@ async fn an_epoch_of_the_economy_pays_the_right_accounts_and_adds_up() {
     let cached = oracle.compute(epoch, range, None).await.unwrap();
     assert_eq!(cached.json, computed.json);
     assert_eq!(
-        std::fs::read_dir(dir.path().join("a/indexes")).unwrap().count(),
+        std::fs::read_dir(dir.path().join("a/indexes"))
+            .unwrap()
+            .count(),
         r.inputs.corpora.len()
     );
     let _ = words;
@@ -156,7 +174,16 @@ async fn copies_and_near_copies_earn_no_more_than_one_honest_copy() {
         "Fertile ground: {} and so on.",
         words(&eco.records[6], 0..60)
     );
-    economy::pay(&net, &content, eco.base, U256::ZERO, U256::from(40) * e18(), &o, true).await;
+    economy::pay(
+        &net,
+        &content,
+        eco.base,
+        U256::ZERO,
+        U256::from(40) * e18(),
+        &o,
+        true,
+    )
+    .await;
     net.mine(3).await;
 
     let oracle = oracle(&net, &content_url, &dir.path().join("o")).await;
@@ -170,9 +197,15 @@ async fn copies_and_near_copies_earn_no_more_than_one_honest_copy() {
         epoch,
         range,
     };
-    let inputs = load_inputs(oracle.store(), oracle.contents(), header, None, d.params.treasury)
-        .await
-        .unwrap();
+    let inputs = load_inputs(
+        oracle.store(),
+        oracle.contents(),
+        header,
+        None,
+        d.params.treasury,
+    )
+    .await
+    .unwrap();
     let near = openledger_oracle::cluster::jaccard_bps(
         &eco.records[6],
         &economy::edit(&eco.records[6], &[15, 70]),

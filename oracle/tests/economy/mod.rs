@@ -43,10 +43,7 @@ pub const RECORDS: &str = include_str!("records.txt");
 
 /// The ten record texts.
 pub fn records() -> Vec<String> {
-    RECORDS
-        .split("\n\n")
-        .map(|r| r.trim().to_owned())
-        .collect()
+    RECORDS.split("\n\n").map(|r| r.trim().to_owned()).collect()
 }
 
 /// Words `range` of `text` (split on spaces), joined.
@@ -272,7 +269,10 @@ pub async fn economy(net: &Net, content_url: &str) -> Economy {
         curated: false,
         review_period: 3600,
     };
-    let d1 = curator.create_datanet("ipfs://d1", open, None).await.unwrap();
+    let d1 = curator
+        .create_datanet("ipfs://d1", open, None)
+        .await
+        .unwrap();
     let d2 = curator
         .create_datanet(
             "ipfs://d2",
@@ -327,7 +327,13 @@ pub async fn economy(net: &Net, content_url: &str) -> Economy {
         .await
         .unwrap();
     curator
-        .publish_version(d2, keccak256(b"d2v1"), "ipfs://d2v1", 3, u64::try_from(s1).unwrap())
+        .publish_version(
+            d2,
+            keccak256(b"d2v1"),
+            "ipfs://d2v1",
+            3,
+            u64::try_from(s1).unwrap(),
+        )
         .await
         .unwrap();
 
@@ -355,7 +361,10 @@ pub async fn economy(net: &Net, content_url: &str) -> Economy {
         .unwrap();
 
     payer
-        .approve(net.deployment.contracts.reward_escrow, U256::from(10_000) * e18())
+        .approve(
+            net.deployment.contracts.reward_escrow,
+            U256::from(10_000) * e18(),
+        )
         .await
         .unwrap();
     let o1 = format!(
@@ -379,9 +388,36 @@ pub async fn economy(net: &Net, content_url: &str) -> Economy {
         .to_owned();
     let fee1 = U256::from(100) * e18() + U256::from(7);
     let i1 = pay(net, &content, base, U256::ZERO, fee1, &o1, true).await;
-    let i2 = pay(net, &content, child, agent, U256::from(250) * e18(), &o2, true).await;
-    let i3 = pay(net, &content, base, U256::ZERO, U256::from(80) * e18(), &o3, false).await;
-    let i4 = pay(net, &content, base, U256::ZERO, U256::from(33) * e18(), &o4, true).await;
+    let i2 = pay(
+        net,
+        &content,
+        child,
+        agent,
+        U256::from(250) * e18(),
+        &o2,
+        true,
+    )
+    .await;
+    let i3 = pay(
+        net,
+        &content,
+        base,
+        U256::ZERO,
+        U256::from(80) * e18(),
+        &o3,
+        false,
+    )
+    .await;
+    let i4 = pay(
+        net,
+        &content,
+        base,
+        U256::ZERO,
+        U256::from(33) * e18(),
+        &o4,
+        true,
+    )
+    .await;
     // Front-running: the first output, submitted as a record after it was paid for.
     submit(&sybil, d1, o1.clone(), true).await;
 
@@ -434,7 +470,10 @@ pub fn assert_conserved(r: &EpochReport) {
     );
     let total: U256 = r.balances.iter().map(|b| b.cumulative).sum();
     assert_eq!(total, r.total_cumulative);
-    assert_eq!(r.total_cumulative, r.totals.previous_total + r.totals.allocated);
+    assert_eq!(
+        r.total_cumulative,
+        r.totals.previous_total + r.totals.allocated
+    );
     assert!(r.total_cumulative + carried <= r.inputs.distributable);
     let earned: U256 = r.accounts.iter().map(|a| a.earned).sum();
     assert_eq!(earned, r.totals.allocated);
@@ -462,7 +501,10 @@ where
         if let Some(v) = check().await {
             return v;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
