@@ -8,8 +8,8 @@
 //! Datanet 1 (open): alice's records 0, 1, 8; carol's 2, 3, 7; the gamer's 6 and a shouted copy
 //! of it; the sybil's two near copies of 6, a copy of alice's 0 and spam (record 9, whose content
 //! is never uploaded). Datanet 2 (curated): alice's 4, carol's 5 and the sybil's copy of alice's
-//! 1. Version 1 of each is published, then the base model is trained on datanet 1 v1 and the child
-//! (a fine-tune, 10% royalty) on datanet 2 v1; an agent runs on the child.
+//! record 1. Version 1 of each is published, then the base model is trained on datanet 1 v1 and
+//! the child (a fine-tune, 10% royalty) on datanet 2 v1; an agent runs on the child.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::{
