@@ -616,6 +616,8 @@ pub struct Node {
     http: reqwest::Client,
     served: Arc<RwLock<Served>>,
     held: tokio::sync::Mutex<Option<Held>>,
+    /// The pending root last checked by the watcher, and whether this node agreed.
+    watched: tokio::sync::Mutex<Option<(u64, B256, bool)>>,
 }
 
 impl Node {
@@ -633,6 +635,7 @@ impl Node {
             http,
             served: Arc::default(),
             held: tokio::sync::Mutex::new(None),
+            watched: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -685,7 +688,17 @@ impl Node {
             })
         });
         tokio::pin!(shutdown);
+        let mut failure = None;
         loop {
+            if follower
+                .as_ref()
+                .is_some_and(tokio::task::JoinHandle::is_finished)
+            {
+                failure = Some(NodeError::Invalid(
+                    "the embedded indexer stopped; see the log for why".into(),
+                ));
+                break;
+            }
             match self.tick().await {
                 Ok(tick) => tracing::debug!(?tick, "tick"),
                 Err(err) => tracing::warn!(%err, "tick failed; retrying"),
@@ -706,7 +719,7 @@ impl Node {
         server
             .await
             .map_err(|e| NodeError::Invalid(format!("server task: {e}")))??;
-        Ok(())
+        failure.map_or(Ok(()), Err)
     }
 
     fn rank(&self, state: &EscrowState) -> u32 {
@@ -867,6 +880,7 @@ impl Node {
             }
             Err(e) => return Err(e),
         };
+        *self.watched.lock().await = Some((epoch, pending.root, agrees));
         Ok(Tick::Watching { epoch, agrees })
     }
 

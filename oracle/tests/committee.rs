@@ -332,4 +332,25 @@ async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
         ))
         .unwrap()
     );
+
+    // A committee node watching the dispute window flags the tampered root (and signs nothing).
+    let watcher = openledger_oracle::node::Node::new(
+        economy::oracle(&net, &content_url, &dir.path().join("watcher")).await,
+        openledger_oracle::node::NodeConfig {
+            signer: dev_key(9).unwrap(),
+            rpc_url: net.url.clone(),
+            peers: Vec::new(),
+            poll_interval: std::time::Duration::from_millis(100),
+            propose_stagger: std::time::Duration::ZERO,
+        },
+    )
+    .unwrap();
+    watcher.oracle().sync().await.unwrap();
+    assert_eq!(
+        watcher.tick().await.unwrap(),
+        openledger_oracle::node::Tick::Watching {
+            epoch: 3,
+            agrees: false
+        }
+    );
 }
