@@ -749,7 +749,10 @@ impl Node {
                     tracing::info!(epoch = state.pending_epoch, "root accepted");
                     Ok(Tick::Accepted(state.pending_epoch))
                 }
-                Err(e) if e.revert().is_some_and(|r| r.name == "NoPendingRoot") => {
+                // Another node's acceptance landed first (caught in simulation, or on-chain when
+                // both were sent before either was mined).
+                Err(e) if !oracle.escrow_state().await?.pending => {
+                    tracing::debug!(%e, "another node accepted first");
                     Ok(Tick::AlreadyDone(state.pending_epoch))
                 }
                 Err(e) => Err(e.into()),
@@ -820,12 +823,10 @@ impl Node {
                 tracing::info!(epoch, tx = %receipt.transaction_hash, "root proposed");
                 Ok(Tick::Proposed(epoch))
             }
-            Err(e)
-                if e.revert().is_some_and(|r| {
-                    matches!(r.name.as_str(), "EpochNotIncreasing" | "RootPending")
-                }) =>
-            {
-                tracing::info!(epoch, "another node proposed first");
+            // Another node's proposal landed first: `EpochNotIncreasing` or `RootPending` in
+            // simulation, or a failed transaction when both were sent before either was mined.
+            Err(e) if oracle.escrow_state().await?.pending_epoch >= epoch => {
+                tracing::info!(epoch, %e, "another node proposed first");
                 Ok(Tick::AlreadyDone(epoch))
             }
             Err(e) => Err(e.into()),

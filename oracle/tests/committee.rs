@@ -82,6 +82,12 @@ async fn reports_of(urls: &[String], epoch: u64) -> Vec<(EpochSignature, Vec<u8>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "openledger_oracle=info".into()),
+        ))
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().unwrap();
     let net = Net::start().await;
     let (_content_db, content_url) = content_store(dir.path()).await;

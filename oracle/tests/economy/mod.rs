@@ -517,7 +517,8 @@ pub struct RunningNode {
     pub task: tokio::task::JoinHandle<Result<(), NodeError>>,
 }
 
-/// Starts the committee (keys 7, 8, 9), each with its own embedded index under `dir`.
+/// Starts the committee (keys 7, 8, 9), each with its own embedded index under `dir`. No
+/// proposal stagger: the nodes race to propose and accept, and the losers must take it calmly.
 pub async fn start_committee(net: &Net, content_url: &str, dir: &Path) -> Vec<RunningNode> {
     let mut listeners = Vec::new();
     for _ in 0..3 {
@@ -544,7 +545,7 @@ pub async fn start_committee(net: &Net, content_url: &str, dir: &Path) -> Vec<Ru
                     .map(|(_, u)| u.clone())
                     .collect(),
                 poll_interval: Duration::from_millis(200),
-                propose_stagger: Duration::from_millis(300),
+                propose_stagger: Duration::ZERO,
             },
         )
         .unwrap();
