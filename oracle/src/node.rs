@@ -5,8 +5,10 @@
 //! indexer's, by URL), the content store, an RPC client and the index cache.
 //!
 //! [`Node`] is one committee member. Each poll it reads the escrow's state and:
-//! 1. if a root is pending, accepts it once its dispute window has passed (anyone may; a
-//!    concurrent acceptance by another node is not an error), and otherwise waits;
+//! 1. if a root is pending and in its dispute window, recomputes that epoch once (with the
+//!    unavailability its report claims, see [`Unavailable`]): if it agrees it serves its own
+//!    signature, otherwise it logs an error asking for a veto; past the window, it accepts the
+//!    root (anyone may);
 //! 2. else computes the next epoch: number `pendingEpoch + 1` (epochs increase over every
 //!    proposal, vetoed ones included), blocks from the current root's `toBlock + 1` (or the
 //!    deployment block) to the last final boundary ([`crate::aligned_epoch_range`]), built on the
@@ -17,8 +19,8 @@
 //! 4. fetches its peers' signatures, keeps those over the same update from current signers, and
 //!    once it holds `threshold` of them, proposes. **Who proposes**: any node; each waits
 //!    `rank × propose_stagger` (its rank among the signers) and re-reads the escrow first, so
-//!    normally one proposal is sent; a proposal that lost the race reverts in simulation
-//!    (`EpochNotIncreasing` or `RootPending`) and is logged as already proposed.
+//!    normally one proposal is sent; losing the race is not an error: after a failed proposal
+//!    (or acceptance) the node re-reads the escrow and moves on if another node's landed.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
