@@ -26,7 +26,7 @@
 //! JSON with object keys sorted (byte order), no whitespace, no floating point. Every amount,
 //! weight and on-chain id is a decimal string (JSON numbers lose precision above 2^53 in most
 //! readers; alloy would write `U256` as hex); block numbers, counts and offsets are numbers.
-//! Addresses are EIP-55 checksummed, hashes lowercase hex, as alloy writes them.
+//! Addresses and hashes are lowercase `0x` hex, as alloy writes them (a test pins it).
 
 use std::collections::BTreeMap;
 
@@ -642,5 +642,26 @@ mod tests {
         assert!(json.contains(&format!("\"{}\"", u128::MAX)), "{json}");
         let back: Vec<RoleEntry> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, roles);
+    }
+}
+
+#[cfg(test)]
+mod address_form {
+    /// Pins the text form of addresses and hashes: a change in how alloy writes them would change
+    /// every report hash, so it must fail here first.
+    #[test]
+    fn addresses_and_hashes_are_lowercase_hex() {
+        let a: alloy::primitives::Address = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+            .parse()
+            .unwrap();
+        let h = alloy::primitives::B256::repeat_byte(0xab);
+        let json = String::from_utf8(super::canonical_json(&(a, h)).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                "[\"0x976ea74026e726554db657fa54763abd0c3a0aa9\",\"0x{}\"]",
+                "ab".repeat(32)
+            )
+        );
     }
 }
