@@ -273,6 +273,9 @@ async fn run(cli: Cli) -> eyre::Result<ExitCode> {
                     .wrap_err_with(|| format!("writing {}", path.display()))?;
             }
             let r = &computed.report;
+            // What the escrow will check at proposal: the total within what it has taken in.
+            let distributable = oracle.escrow_state().await?.total_distributable;
+            let solvent = r.total_cumulative <= distributable;
             let summary = serde_json::json!({
                 "epoch": epoch,
                 "from_block": range.from_block,
@@ -285,6 +288,8 @@ async fn run(cli: Cli) -> eyre::Result<ExitCode> {
                 "resolved": r.resolved.len(),
                 "carried": r.carried.len(),
                 "previous_epoch": previous.as_ref().map(|p| p.epoch),
+                "solvent": solvent,
+                "total_distributable": distributable.to_string(),
             });
             if common.json {
                 println!("{summary}");
@@ -301,6 +306,11 @@ async fn run(cli: Cli) -> eyre::Result<ExitCode> {
                     r.resolved.len(),
                     r.carried.len()
                 );
+                if !solvent {
+                    println!(
+                        "  INSOLVENT: the escrow has taken in {distributable}; no node would sign this"
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
