@@ -27,6 +27,7 @@ const CONTRACTS: &[(&str, &str)] = &[
     ("AgentRegistry.sol", "AgentRegistry"),
     ("RewardEscrow.sol", "RewardEscrow"),
     ("dev/DevToken.sol", "DevToken"),
+    ("dev/LoadGen.sol", "LoadGen"),
 ];
 
 fn main() {

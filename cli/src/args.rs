@@ -251,6 +251,12 @@ pub enum AgentCmd {
         #[arg(long)]
         feedback_hash: Option<String>,
     },
+    /// Revoke feedback you gave (only its client can, once); it stays on chain, marked revoked.
+    RevokeFeedback {
+        agent: u64,
+        /// The feedback's index (as `agent feedback` printed it).
+        index: u64,
+    },
     /// Show an agent.
     Show { agent: u64 },
     /// List an agent's recorded actions.
@@ -281,29 +287,46 @@ pub enum EscrowCmd {
         #[arg(long)]
         permit: bool,
     },
-    /// Claim rewards for an account (anyone may send; tokens go to the account).
+    /// Claim rewards for an account (anyone may send; tokens go to the account), with the proof
+    /// from the indexer's API (--api), or one you give (--proof / --proof-file).
     Claim {
         /// Account claimed for (default: the sender).
         #[arg(long)]
         account: Option<String>,
+        /// The indexer's API, which serves the proof (used unless --proof/--proof-file is given).
+        #[arg(long, env = "OPENLEDGER_API_URL")]
+        api: Option<String>,
         /// The leaf's cumulative amount (or from --proof-file).
         #[arg(long)]
         amount: Option<String>,
         /// Merkle proof: comma-separated 32-byte hex.
         #[arg(long, conflicts_with = "proof_file")]
         proof: Option<String>,
-        /// JSON file: an array of hex, or an object with `proof` (and `amount`/`cumulative`).
+        /// JSON file: an array of hex, or an object with `proof` (and `amount`/`cumulative`), such
+        /// as the API's `/v1/accounts/{address}/proof` answer.
         #[arg(long)]
         proof_file: Option<PathBuf>,
     },
-    /// What an account can still claim, given its leaf's cumulative amount.
+    /// What an account can still claim: from its leaf in the API's current root (--api), or
+    /// from a cumulative amount you give (--amount).
     Claimable {
         account: String,
+        /// The indexer's API (used unless --amount is given).
+        #[arg(long, env = "OPENLEDGER_API_URL")]
+        api: Option<String>,
+        /// The leaf's cumulative amount.
         #[arg(long)]
-        amount: String,
+        amount: Option<String>,
     },
     /// What an account has claimed so far.
     Claimed { account: String },
+    /// Propose an epoch root: from a signed file (--file), or signed here with oracle keys
+    /// (--oracle-key, for local devnets) over a report (--report) or the fields given as flags.
+    ProposeRoot(ProposeRootArgs),
+    /// Make the pending root current once its dispute window has passed (anyone may send).
+    AcceptRoot,
+    /// Veto the pending root of an epoch during its dispute window (the guardian only).
+    VetoRoot { epoch: u64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -314,4 +337,59 @@ pub enum TokenCmd {
     Balance { account: Option<String> },
     /// Mint dev tokens (local chains only).
     Mint { to: String, amount: String },
+}
+
+/// Where `escrow propose-root` takes the update and its signatures from.
+#[derive(Debug, Args)]
+pub struct ProposeRootArgs {
+    /// JSON with the RootUpdate fields (epoch, root, totalCumulative, reportHash, fromBlock,
+    /// toBlock) and `signatures` (hex, any order).
+    #[arg(long, conflicts_with_all = ["report", "epoch"])]
+    pub file: Option<PathBuf>,
+    /// An epoch report: epoch, root, total and blocks from its header, reportHash from its bytes.
+    #[arg(long, conflicts_with = "epoch")]
+    pub report: Option<PathBuf>,
+    /// The epoch (with --root, --total, --report-hash, --from-block, --to-block).
+    #[arg(long, requires_all = ["root", "total", "report_hash", "from_block", "to_block"])]
+    pub epoch: Option<u64>,
+    /// Merkle root of the balances (32-byte hex).
+    #[arg(long, requires = "epoch")]
+    pub root: Option<String>,
+    /// Sum of the balances (wei, or e.g. `100ether`).
+    #[arg(long, requires = "epoch")]
+    pub total: Option<String>,
+    /// keccak256 of the report (32-byte hex).
+    #[arg(long, requires = "epoch")]
+    pub report_hash: Option<String>,
+    /// First block of the epoch (the current root's toBlock + 1, after the first epoch).
+    #[arg(long, requires = "epoch")]
+    pub from_block: Option<u64>,
+    /// Last block of the epoch (below the block the proposal lands in).
+    #[arg(long, requires = "epoch")]
+    pub to_block: Option<u64>,
+    /// Oracle private key to sign with (repeatable, or comma separated). Local devnets only:
+    /// real oracles sign on their own machines and pass a --file.
+    #[arg(
+        long = "oracle-key",
+        value_delimiter = ',',
+        hide_env_values = true,
+        env = "OPENLEDGER_ORACLE_KEYS"
+    )]
+    pub oracle_keys: Vec<String>,
+    /// Write the signed update to this file instead of sending it (to collect signatures).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// clap's own consistency checks (conflicts, requires, env) over every subcommand.
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -10,14 +10,18 @@ use alloy::{
 };
 use eyre::{WrapErr, eyre};
 use openledger_sdk::{
-    Deployment, OpenLedger,
-    client::{DatanetPolicy, ModelSpec, Relation},
+    ApiClient, ApiError, Deployment, Error, OpenLedger, SignedRootUpdate,
+    bindings::RewardEscrow,
+    client::{DatanetPolicy, ModelSpec, Relation, event},
     content_hash, devnet,
+    report::ReportBalances,
 };
 use serde_json::{Value, json};
 
 use crate::{
-    args::{AgentCmd, Cli, Command, DatanetCmd, EscrowCmd, KeyArgs, ModelCmd, TokenCmd},
+    args::{
+        AgentCmd, Cli, Command, DatanetCmd, EscrowCmd, KeyArgs, ModelCmd, ProposeRootArgs, TokenCmd,
+    },
     parse,
 };
 
@@ -244,10 +248,11 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
                 curated: *curated,
                 review_period: *review_period,
             };
-            let datanet = c.create_datanet(uri, policy, treasury).await?;
+            let sent = c.create_datanet_with_receipt(uri, policy, treasury).await?;
+            let datanet = sent.value;
             Ok(out(
-                json!({ "datanetId": id(datanet) }),
-                format!("created datanet {datanet}"),
+                json!({ "datanetId": id(datanet), "tx": tx(&sent.receipt) }),
+                format!("created datanet {datanet} (tx {})", tx(&sent.receipt)),
             ))
         }
         DatanetCmd::Curator {
@@ -298,7 +303,10 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
                     approved = Some(tx(&r));
                 }
             }
-            let contribution = c.contribute_hash(datanet_id, hash, uri, size).await?;
+            let sent = c
+                .contribute_hash_with_receipt(datanet_id, hash, uri, size)
+                .await?;
+            let contribution = sent.value;
             Ok(out(
                 json!({
                     "contributionId": id(contribution),
@@ -307,10 +315,13 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
                     "size": size,
                     "bond": bond.to_string(),
                     "approveTx": approved,
+                    "tx": tx(&sent.receipt),
                 }),
                 format!(
-                    "contribution {contribution} to datanet {datanet}: {hash} ({size} bytes), bond {}",
-                    tokens(bond)
+                    "contribution {contribution} to datanet {datanet}: {hash} ({size} bytes), bond {} \
+                     (tx {})",
+                    tokens(bond),
+                    tx(&sent.receipt)
                 ),
             ))
         }
@@ -369,8 +380,8 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
             last_contribution,
         } => {
             let (c, _) = ctx.writer().await?;
-            let version = c
-                .publish_version(
+            let sent = c
+                .publish_version_with_receipt(
                     U256::from(*datanet),
                     parse::b256(commitment)?,
                     uri,
@@ -378,9 +389,13 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
                     *last_contribution,
                 )
                 .await?;
+            let version = sent.value;
             Ok(out(
-                json!({ "datanetId": datanet, "version": version }),
-                format!("published version {version} of datanet {datanet}"),
+                json!({ "datanetId": datanet, "version": version, "tx": tx(&sent.receipt) }),
+                format!(
+                    "published version {version} of datanet {datanet} (tx {})",
+                    tx(&sent.receipt)
+                ),
             ))
         }
         DatanetCmd::Show { datanet } => {
@@ -502,10 +517,11 @@ async fn model(ctx: &Ctx<'_>, cmd: &ModelCmd) -> eyre::Result<Out> {
                 parents,
                 split: parse::split(split)?,
             };
-            let m = c.register_model(&spec).await?;
+            let sent = c.register_model_with_receipt(&spec).await?;
+            let m = sent.value;
             Ok(out(
-                json!({ "modelId": id(m) }),
-                format!("registered model {m}"),
+                json!({ "modelId": id(m), "tx": tx(&sent.receipt) }),
+                format!("registered model {m} (tx {})", tx(&sent.receipt)),
             ))
         }
         ModelCmd::SetUri { model, uri } => {
@@ -661,10 +677,16 @@ async fn agent(ctx: &Ctx<'_>, cmd: &AgentCmd) -> eyre::Result<Out> {
                     Ok((k.to_owned(), value))
                 })
                 .collect::<eyre::Result<Vec<_>>>()?;
-            let a = c.register_agent(uri, U256::from(*model), &metadata).await?;
+            let sent = c
+                .register_agent_with_receipt(uri, U256::from(*model), &metadata)
+                .await?;
+            let a = sent.value;
             Ok(out(
-                json!({ "agentId": id(a), "modelId": model }),
-                format!("registered agent {a} on model {model}"),
+                json!({ "agentId": id(a), "modelId": model, "tx": tx(&sent.receipt) }),
+                format!(
+                    "registered agent {a} on model {model} (tx {})",
+                    tx(&sent.receipt)
+                ),
             ))
         }
         AgentCmd::SetWallet {
@@ -699,12 +721,16 @@ async fn agent(ctx: &Ctx<'_>, cmd: &AgentCmd) -> eyre::Result<Out> {
         } => {
             let (c, _) = ctx.writer().await?;
             let h = parse::b256_or_hash(hash);
-            let index = c
-                .record_action(U256::from(*agent), h, uri, *outcome)
+            let sent = c
+                .record_action_with_receipt(U256::from(*agent), h, uri, *outcome)
                 .await?;
+            let index = sent.value;
             Ok(out(
-                json!({ "agentId": agent, "index": id(index), "actionHash": h }),
-                format!("recorded action {index} of agent {agent}: {h}"),
+                json!({ "agentId": agent, "index": id(index), "actionHash": h, "tx": tx(&sent.receipt) }),
+                format!(
+                    "recorded action {index} of agent {agent}: {h} (tx {})",
+                    tx(&sent.receipt)
+                ),
             ))
         }
         AgentCmd::Feedback {
@@ -732,12 +758,26 @@ async fn agent(ctx: &Ctx<'_>, cmd: &AgentCmd) -> eyre::Result<Out> {
                 .map(parse::b256)
                 .transpose()?
                 .unwrap_or_default();
-            let index = c
-                .give_feedback(U256::from(*agent), *value, *decimals, t1, t2, uri, fh)
+            let sent = c
+                .give_feedback_with_receipt(U256::from(*agent), *value, *decimals, t1, t2, uri, fh)
+                .await?;
+            let index = sent.value;
+            Ok(out(
+                json!({ "agentId": agent, "index": id(index), "tx": tx(&sent.receipt) }),
+                format!(
+                    "feedback {index} given to agent {agent} (tx {})",
+                    tx(&sent.receipt)
+                ),
+            ))
+        }
+        AgentCmd::RevokeFeedback { agent, index } => {
+            let (c, _) = ctx.writer().await?;
+            let r = c
+                .revoke_feedback(U256::from(*agent), U256::from(*index))
                 .await?;
             Ok(out(
-                json!({ "agentId": agent, "index": id(index) }),
-                format!("feedback {index} given to agent {agent}"),
+                json!({ "agentId": agent, "index": index, "revoked": true, "tx": tx(&r) }),
+                format!("feedback {index} on agent {agent} revoked (tx {})", tx(&r)),
             ))
         }
         AgentCmd::Show { agent } => {
@@ -862,14 +902,16 @@ async fn escrow(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                 (None, None) => return Err(eyre!("give --output-hash or --output-file")),
             };
             let (m, a) = (U256::from(*model), U256::from(*agent));
-            let inference = if *permit {
+            let sent = if *permit {
                 let deadline = latest_timestamp(c.provider()).await? + 3600;
                 let sig = c.sign_permit(&key, amount, deadline).await?;
-                c.pay_inference_with_permit(m, a, amount, output, output_uri, sig)
+                c.pay_inference_with_permit_and_receipt(m, a, amount, output, output_uri, sig)
                     .await?
             } else {
-                c.pay_inference(m, a, amount, output, output_uri).await?
+                c.pay_inference_with_receipt(m, a, amount, output, output_uri)
+                    .await?
             };
+            let inference = sent.value;
             Ok(out(
                 json!({
                     "inferenceId": id(inference),
@@ -878,38 +920,134 @@ async fn escrow(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                     "amount": amount.to_string(),
                     "outputHash": output,
                     "permit": permit,
+                    "tx": tx(&sent.receipt),
                 }),
                 format!(
-                    "paid inference {inference} on model {model}: {}",
-                    tokens(amount)
+                    "paid inference {inference} on model {model}: {} (tx {})",
+                    tokens(amount),
+                    tx(&sent.receipt)
                 ),
             ))
         }
         EscrowCmd::Claim {
             account,
+            api,
             amount,
             proof,
             proof_file,
         } => {
             let (c, _) = ctx.writer().await?;
             let account = ctx.account_or_sender(&c, account.as_deref())?;
+            // A proof given by hand wins over the API (which may come from the environment).
+            if proof.is_none() && proof_file.is_none() {
+                if amount.is_some() {
+                    return Err(eyre!(
+                        "--amount needs --proof or --proof-file; or drop it and use --api to \
+                         fetch both from the indexer"
+                    ));
+                }
+                let api = api_client(api.as_deref())?;
+                let claim = c.claim_with_api(&api, account).await?;
+                let p = &claim.proof;
+                return Ok(out(
+                    json!({
+                        "account": account,
+                        "cumulative": p.cumulative.to_string(),
+                        "paid": claim.paid.to_string(),
+                        "epoch": p.epoch,
+                        "root": p.root,
+                        "tx": tx(&claim.receipt),
+                    }),
+                    format!(
+                        "claimed {} for {account} (epoch {} root, cumulative {}; tx {})",
+                        tokens(claim.paid),
+                        p.epoch,
+                        tokens(p.cumulative),
+                        tx(&claim.receipt)
+                    ),
+                ));
+            }
             let (cumulative, proof) =
                 claim_inputs(amount.as_deref(), proof.as_deref(), proof_file.as_deref())?;
-            let paid = c.claim(account, cumulative, &proof).await?;
+            let sent = c.claim_with_receipt(account, cumulative, &proof).await?;
+            let paid = sent.value;
             Ok(out(
-                json!({ "account": account, "cumulative": cumulative.to_string(), "paid": paid.to_string() }),
-                format!("claimed {} for {account}", tokens(paid)),
+                json!({
+                    "account": account,
+                    "cumulative": cumulative.to_string(),
+                    "paid": paid.to_string(),
+                    "tx": tx(&sent.receipt),
+                }),
+                format!(
+                    "claimed {} for {account} (tx {})",
+                    tokens(paid),
+                    tx(&sent.receipt)
+                ),
             ))
         }
-        EscrowCmd::Claimable { account, amount } => {
+        EscrowCmd::Claimable {
+            account,
+            api,
+            amount,
+        } => {
             let c = ctx.reader().await?;
             let account = parse::address(account)?;
-            let cumulative = parse::amount(amount)?;
-            let claimable = c.claimable(account, cumulative).await?;
-            Ok(out(
-                json!({ "account": account, "cumulative": cumulative.to_string(), "claimable": claimable.to_string() }),
-                format!("{account} can claim {}", tokens(claimable)),
-            ))
+            if let Some(amount) = amount {
+                let cumulative = parse::amount(amount)?;
+                let claimable = c.claimable(account, cumulative).await?;
+                return Ok(out(
+                    json!({ "account": account, "cumulative": cumulative.to_string(), "claimable": claimable.to_string() }),
+                    format!("{account} can claim {}", tokens(claimable)),
+                ));
+            }
+            let api = api_client(api.as_deref())?;
+            match c.claimable_with_api(&api, account).await {
+                Ok(r) => {
+                    let p = &r.proof;
+                    let mut text = format!(
+                        "{account} can claim {} (cumulative {} in the root of epoch {}, claimed {})",
+                        tokens(r.claimable),
+                        tokens(p.cumulative),
+                        p.epoch,
+                        tokens(r.claimed)
+                    );
+                    if !r.root_is_current {
+                        text.push_str(
+                            "; the API's root is not the escrow's current root yet (the indexer \
+                             is behind): claiming now would fail",
+                        );
+                    }
+                    Ok(out(
+                        json!({
+                            "account": account,
+                            "cumulative": p.cumulative.to_string(),
+                            "claimed": r.claimed.to_string(),
+                            "claimable": r.claimable.to_string(),
+                            "epoch": p.epoch,
+                            "root": p.root,
+                            "rootIsCurrent": r.root_is_current,
+                        }),
+                        text,
+                    ))
+                }
+                // Not in the tree: the account earned nothing up to the current root.
+                Err(Error::Api(ApiError::NoBalance { .. })) => {
+                    let claimed = c.claimed(account).await?;
+                    Ok(out(
+                        json!({
+                            "account": account,
+                            "cumulative": "0",
+                            "claimed": claimed.to_string(),
+                            "claimable": "0",
+                            "inCurrentRoot": false,
+                        }),
+                        format!(
+                            "{account} can claim nothing: it has no balance in the current root"
+                        ),
+                    ))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         EscrowCmd::Claimed { account } => {
             let c = ctx.reader().await?;
@@ -920,7 +1058,199 @@ async fn escrow(ctx: &Ctx<'_>, cmd: &EscrowCmd) -> eyre::Result<Out> {
                 format!("{account} has claimed {}", tokens(claimed)),
             ))
         }
+        EscrowCmd::ProposeRoot(args) => propose_root(ctx, args).await,
+        EscrowCmd::AcceptRoot => {
+            let (c, _) = ctx.writer().await?;
+            let r = c.accept_root().await?;
+            let ev = event::<RewardEscrow::RootAccepted>(&r)?;
+            Ok(out(
+                json!({
+                    "epoch": ev.epoch,
+                    "root": ev.root,
+                    "totalCumulative": ev.totalCumulative.to_string(),
+                    "toBlock": ev.toBlock,
+                    "tx": tx(&r),
+                }),
+                format!(
+                    "accepted the root of epoch {}: {} ({} in total; tx {})",
+                    ev.epoch,
+                    ev.root,
+                    tokens(ev.totalCumulative),
+                    tx(&r)
+                ),
+            ))
+        }
+        EscrowCmd::VetoRoot { epoch } => {
+            let (c, _) = ctx.writer().await?;
+            let r = c.veto_root(*epoch).await?;
+            let ev = event::<RewardEscrow::RootVetoed>(&r)?;
+            Ok(out(
+                json!({ "epoch": ev.epoch, "root": ev.root, "guardian": ev.guardian, "tx": tx(&r) }),
+                format!(
+                    "vetoed the pending root of epoch {}: {} (tx {})",
+                    ev.epoch,
+                    ev.root,
+                    tx(&r)
+                ),
+            ))
+        }
     }
+}
+
+/// The API client for `--api` (or `OPENLEDGER_API_URL`).
+fn api_client(api: Option<&str>) -> eyre::Result<ApiClient> {
+    let url = api.filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+        eyre!(
+            "give --api URL (or set OPENLEDGER_API_URL) to fetch the proof from the indexer, or \
+             --amount with --proof / --proof-file"
+        )
+    })?;
+    let parsed: alloy::transports::http::reqwest::Url = url
+        .parse()
+        .wrap_err_with(|| format!("invalid --api {url}: expected e.g. http://127.0.0.1:8080"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(eyre!("invalid --api {url}: expected an http(s) URL"));
+    }
+    Ok(ApiClient::new(url))
+}
+
+fn read_file(path: &Path, flag: &str) -> eyre::Result<Vec<u8>> {
+    std::fs::read(path).wrap_err_with(|| format!("cannot read {flag} {}", path.display()))
+}
+
+/// A flag that `--epoch` needs (clap checks it too; this keeps the error in one place if not).
+fn need<T: Clone>(v: &Option<T>, flag: &str) -> eyre::Result<T> {
+    v.clone()
+        .ok_or_else(|| eyre!("--epoch needs {flag} as well"))
+}
+
+/// `escrow propose-root`: the update from a file, a report or flags; signatures from the file
+/// and from `--oracle-key`s; then sent, or written to `--out` for the next signer.
+async fn propose_root(ctx: &Ctx<'_>, args: &ProposeRootArgs) -> eyre::Result<Out> {
+    let ProposeRootArgs {
+        file,
+        report,
+        epoch,
+        root,
+        total,
+        report_hash,
+        from_block,
+        to_block,
+        oracle_keys,
+        out: out_file,
+    } = args;
+    let mut signed = match (file, report, epoch) {
+        (Some(path), _, _) => serde_json::from_slice::<SignedRootUpdate>(&read_file(
+            path, "--file",
+        )?)
+        .wrap_err_with(|| {
+            format!(
+                "--file {}: expected epoch, root, totalCumulative (decimal string), \
+                     reportHash, fromBlock, toBlock and signatures",
+                path.display()
+            )
+        })?,
+        (None, Some(path), _) => {
+            let bytes = read_file(path, "--report")?;
+            let r = ReportBalances::from_json(&bytes)
+                .wrap_err_with(|| format!("--report {}", path.display()))?;
+            // The root must be the report's own, or the oracles would sign balances nobody can prove.
+            r.verified_tree()
+                .wrap_err_with(|| format!("--report {} does not back its root", path.display()))?;
+            SignedRootUpdate {
+                epoch: r.epoch,
+                root: r.root,
+                total_cumulative: r.total_cumulative,
+                report_hash: alloy::primitives::keccak256(&bytes),
+                from_block: r.from_block,
+                to_block: r.to_block,
+                signatures: Vec::new(),
+            }
+        }
+        (None, None, Some(epoch)) => SignedRootUpdate {
+            epoch: *epoch,
+            root: parse::b256(&need(root, "--root")?)?,
+            total_cumulative: parse::amount(&need(total, "--total")?)?,
+            report_hash: parse::b256(&need(report_hash, "--report-hash")?)?,
+            from_block: need(from_block, "--from-block")?,
+            to_block: need(to_block, "--to-block")?,
+            signatures: Vec::new(),
+        },
+        (None, None, None) => {
+            return Err(eyre!(
+                "give --file (a signed update), --report (an epoch report), or --epoch with \
+                 --root, --total, --report-hash, --from-block and --to-block"
+            ));
+        }
+    };
+    // Only the domain is needed to sign: a reader is enough when writing --out.
+    let c = if out_file.is_some() {
+        ctx.reader().await?
+    } else {
+        ctx.writer().await?.0
+    };
+    let domain = c.root_update_domain();
+    for k in oracle_keys {
+        let key = parse_key(k, "--oracle-key")?;
+        signed
+            .sign(&key, &domain)
+            .await
+            .wrap_err("signing the root update")?;
+    }
+    let signers = signed
+        .signers(&domain)
+        .wrap_err("the signatures do not recover")?;
+    let sorted = signed
+        .sorted_signatures(&domain)
+        .wrap_err("the signatures cannot be used")?;
+    let update = signed.update();
+    if let Some(path) = out_file {
+        std::fs::write(path, serde_json::to_vec_pretty(&signed)?)
+            .wrap_err_with(|| format!("cannot write --out {}", path.display()))?;
+        return Ok(out(
+            json!({ "file": path, "epoch": update.epoch, "root": update.root, "signers": signers }),
+            format!(
+                "wrote the update of epoch {} signed by {} signer(s) to {}",
+                update.epoch,
+                signers.len(),
+                path.display()
+            ),
+        ));
+    }
+    if sorted.is_empty() {
+        return Err(eyre!(
+            "the update has no signatures: give --oracle-key, or a --file with signatures"
+        ));
+    }
+    let r = c.propose_root(&update, sorted).await?;
+    let ev = event::<RewardEscrow::RootProposed>(&r)?;
+    Ok(out(
+        json!({
+            "epoch": ev.epoch,
+            "root": ev.root,
+            "totalCumulative": ev.totalCumulative.to_string(),
+            "reportHash": ev.reportHash,
+            "fromBlock": ev.fromBlock,
+            "toBlock": ev.toBlock,
+            "validAt": ev.validAt,
+            "signers": ev.signers,
+            "tx": tx(&r),
+        }),
+        format!(
+            "proposed the root of epoch {}: {} ({} in total), signed by {}; acceptable from {} \
+             (unix time) (tx {})",
+            ev.epoch,
+            ev.root,
+            tokens(ev.totalCumulative),
+            ev.signers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            ev.validAt,
+            tx(&r)
+        ),
+    ))
 }
 
 async fn token(ctx: &Ctx<'_>, cmd: &TokenCmd) -> eyre::Result<Out> {

@@ -113,6 +113,23 @@ impl Net {
     async fn balance(&self, i: u32) -> U256 {
         self.client(0).token_balance(addr(i)).await.unwrap()
     }
+
+    /// `v["tx"]` is a transaction mined successfully on the chain.
+    async fn assert_mined(&self, v: &Value) {
+        let hash: B256 = v["tx"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no tx in {v}"))
+            .parse()
+            .unwrap();
+        let receipt = self
+            .client(0)
+            .provider()
+            .get_transaction_receipt(hash)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{hash} is not mined"));
+        assert!(receipt.status(), "{hash} failed");
+    }
 }
 
 fn u(v: &Value) -> U256 {
@@ -155,6 +172,7 @@ async fn datanet_and_token_commands() {
         ],
     );
     assert_eq!(v["datanetId"], 1);
+    net.assert_mined(&v).await;
     let v = net.ok(Some(1), &["datanet", "curator", "1", &addr(6).to_string()]);
     assert_eq!(v["enabled"], true);
 
@@ -192,6 +210,8 @@ async fn datanet_and_token_commands() {
         ],
     );
     assert_eq!(v["contributionId"], 1);
+    net.assert_mined(&v).await;
+    assert_ne!(v["tx"], v["approveTx"]);
     assert_eq!(v["contentHash"], keccak256(b"record one").to_string());
     assert_eq!(v["size"], 10);
     assert!(v["approveTx"].is_string());
@@ -269,27 +289,33 @@ async fn datanet_and_token_commands() {
         ],
     );
     assert_eq!(v["version"], 1);
+    net.assert_mined(&v).await;
     let v = net.ok(None, &["datanet", "show", "1"]);
     assert_eq!(v["latestVersion"], 1);
     assert_eq!(v["owner"], ja(addr(1)));
     assert_eq!(u(&v["bond"]), e18(1));
     assert_eq!(v["curated"], true);
 
-    // Open datanet: accepted at once; the bond comes back after the review period.
-    let v = net.ok(
-        Some(1),
-        &[
-            "datanet",
-            "create",
-            "--uri",
-            "ipfs://open",
-            "--bond",
-            "2ether",
-            "--review-period",
-            "60",
-        ],
-    );
-    assert_eq!(v["datanetId"], 2);
+    // Open datanet: accepted at once; the bond comes back after the review period. In text, the
+    // id comes with the transaction hash.
+    let out = net
+        .cmd(
+            Some(1),
+            &[
+                "datanet",
+                "create",
+                "--uri",
+                "ipfs://open",
+                "--bond",
+                "2ether",
+                "--review-period",
+                "60",
+            ],
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("created datanet 2 (tx 0x"), "{text}");
     let v = net.ok(
         Some(2),
         &["datanet", "contribute", "2", "--file", f, "--approve"],
@@ -343,6 +369,7 @@ async fn model_agent_and_escrow_commands() {
         ],
     );
     assert_eq!(v["modelId"], 1);
+    net.assert_mined(&v).await;
     let v = net.ok(
         Some(4),
         &[
@@ -405,6 +432,7 @@ async fn model_agent_and_escrow_commands() {
         ],
     );
     assert_eq!(v["agentId"], 1);
+    net.assert_mined(&v).await;
     let v = net.ok(
         Some(4),
         &["agent", "set-wallet", "1", "--wallet-key", &key_hex(5)],
@@ -427,6 +455,7 @@ async fn model_agent_and_escrow_commands() {
         ],
     );
     assert_eq!(v["index"], 0);
+    net.assert_mined(&v).await;
     assert_eq!(v["actionHash"], keccak256(b"act").to_string());
     let v = net.ok(None, &["agent", "actions", "1"]);
     assert_eq!(v["actions"][0]["outcome"], 1);
@@ -448,6 +477,29 @@ async fn model_agent_and_escrow_commands() {
         ],
     );
     assert_eq!(v["index"], 0);
+    net.assert_mined(&v).await;
+    // Revoking: only by the client who gave it, once, and only feedback that exists.
+    let err = net.fails(Some(3), &["agent", "revoke-feedback", "1", "0"]);
+    assert!(
+        err.contains("NotFeedbackClient") && err.contains("only the client who gave"),
+        "{err}"
+    );
+    let err = net.fails(Some(6), &["agent", "revoke-feedback", "1", "7"]);
+    assert!(
+        err.contains("UnknownFeedback") && err.contains("no feedback with that index"),
+        "{err}"
+    );
+    let v = net.ok(Some(6), &["agent", "revoke-feedback", "1", "0"]);
+    net.assert_mined(&v).await;
+    assert_eq!(v["revoked"], true);
+    let f = net
+        .client(0)
+        .feedback(U256::from(1), U256::ZERO)
+        .await
+        .unwrap();
+    assert!(f.revoked && f.client == addr(6));
+    let err = net.fails(Some(6), &["agent", "revoke-feedback", "1", "0"]);
+    assert!(err.contains("FeedbackAlreadyRevoked"), "{err}");
     let v = net.ok(None, &["agent", "show", "1"]);
     assert_eq!(v["wallet"], ja(addr(5)));
     assert_eq!(v["modelId"], 2);
@@ -484,10 +536,12 @@ async fn model_agent_and_escrow_commands() {
     );
     let v = net.ok(Some(3), &pay(&["--permit"]));
     assert_eq!(v["inferenceId"], 1);
+    net.assert_mined(&v).await;
     assert_eq!(net.balance(3).await, e18(900));
     net.ok(Some(3), &["token", "approve", "escrow", "100ether"]);
     let v = net.ok(Some(3), &pay(&[]));
     assert_eq!(v["inferenceId"], 2);
+    net.assert_mined(&v).await;
     // Unknown model, by permit (so the contract is the one refusing).
     let err = net.fails(
         Some(3),
@@ -592,6 +646,7 @@ async fn model_agent_and_escrow_commands() {
         ],
     );
     assert_eq!(u(&v["paid"]), a_amt);
+    net.assert_mined(&v).await;
     assert_eq!(net.balance(2).await, before + a_amt);
     let v = net.ok(None, &["escrow", "claimed", &alice]);
     assert_eq!(u(&v["claimed"]), a_amt);

@@ -188,6 +188,31 @@ pub enum Error {
         /// The escrow's current root.
         root: alloy::primitives::B256,
     },
+    /// The escrow has no current root: nothing can be claimed before an epoch root is accepted.
+    #[error("the escrow has no current root yet: no epoch root has been accepted")]
+    NoCurrentRoot,
+    /// The indexer's API failed, or has no proof to give (see [`crate::api_client::ApiError`]).
+    #[error(transparent)]
+    Api(#[from] crate::api_client::ApiError),
+    /// The API proved against another root than the escrow's current one. The API follows the
+    /// chain with some delay, so right after a root is accepted it still serves the previous one.
+    #[error(
+        "the API's proof for {account} is for root {api_root} (epoch {api_epoch}), but the \
+         escrow's current root is {chain_root} (epoch {chain_epoch}): the API has not caught up \
+         with the chain, or indexes another deployment"
+    )]
+    StaleProof {
+        /// The account claimed for.
+        account: alloy::primitives::Address,
+        /// The root the API proved against.
+        api_root: alloy::primitives::B256,
+        /// Its epoch.
+        api_epoch: u64,
+        /// The escrow's current root.
+        chain_root: alloy::primitives::B256,
+        /// Its epoch.
+        chain_epoch: u64,
+    },
     /// Anything else the caller asked that cannot be done.
     #[error("{0}")]
     Invalid(String),

@@ -7,8 +7,10 @@
 //! - [`merkle`]: the OpenZeppelin-compatible Merkle tree of cumulative claims;
 //! - [`report`]: the balances part of an epoch report, checked against its root;
 //! - [`content`]: content hashing, and [`content_client`] for the content store;
+//! - [`api_client`]: the indexer's API, for proofs and reward totals;
 //! - [`error`]: contract reverts decoded into named errors.
 
+pub mod api_client;
 pub mod bindings;
 pub mod client;
 pub mod content;
@@ -21,8 +23,9 @@ pub mod merkle;
 pub mod report;
 pub mod root_update;
 
+pub use api_client::{AccountProof, AccountTotals, ApiClient, ApiError};
 pub use client::OpenLedger;
 pub use content::{ContentError, content_hash, verify_content};
 pub use deployment::{Deployment, DeploymentError};
 pub use error::{DecodedRevert, Error, decode_revert};
-pub use root_update::{RootUpdate, escrow_domain, sort_signatures};
+pub use root_update::{RootUpdate, SignedRootUpdate, escrow_domain, sort_signatures};

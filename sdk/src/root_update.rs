@@ -6,7 +6,7 @@
 //! signer counts twice: [`sort_signatures`] produces that order.
 
 use alloy::{
-    primitives::{Address, B256, Bytes, Signature},
+    primitives::{Address, B256, Bytes, Signature, U256},
     signers::{Signer, local::PrivateKeySigner},
     sol,
     sol_types::{Eip712Domain, SolStruct, eip712_domain},
@@ -76,6 +76,91 @@ impl RootUpdate {
         signature: &Signature,
     ) -> Result<Address, RootUpdateError> {
         Ok(signature.recover_address_from_prehash(&self.digest(domain))?)
+    }
+}
+
+/// A root update and its signatures, as a JSON file passed between the oracles that sign and
+/// whoever sends `proposeRoot` (anyone may). Field names are the struct's; the total is a decimal
+/// string like every amount in the project's JSON, so no tool rounds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedRootUpdate {
+    /// The epoch.
+    pub epoch: u64,
+    /// Merkle root of the cumulative balances.
+    pub root: B256,
+    /// Sum of the balances.
+    #[serde(with = "crate::report::decimal")]
+    pub total_cumulative: U256,
+    /// keccak256 of the epoch report's bytes.
+    pub report_hash: B256,
+    /// First block of the epoch.
+    pub from_block: u64,
+    /// Last block of the epoch.
+    pub to_block: u64,
+    /// 65-byte `r || s || v` signatures over the update's EIP-712 digest, in any order.
+    #[serde(default)]
+    pub signatures: Vec<Bytes>,
+}
+
+impl SignedRootUpdate {
+    /// `update` with no signatures yet.
+    pub fn unsigned(update: &RootUpdate) -> Self {
+        Self {
+            epoch: update.epoch,
+            root: update.root,
+            total_cumulative: update.totalCumulative,
+            report_hash: update.reportHash,
+            from_block: update.fromBlock,
+            to_block: update.toBlock,
+            signatures: Vec::new(),
+        }
+    }
+
+    /// The update signed.
+    pub fn update(&self) -> RootUpdate {
+        RootUpdate {
+            epoch: self.epoch,
+            root: self.root,
+            totalCumulative: self.total_cumulative,
+            reportHash: self.report_hash,
+            fromBlock: self.from_block,
+            toBlock: self.to_block,
+        }
+    }
+
+    /// Adds `signer`'s signature for `domain`.
+    pub async fn sign(
+        &mut self,
+        signer: &PrivateKeySigner,
+        domain: &Eip712Domain,
+    ) -> Result<(), RootUpdateError> {
+        let sig = self.update().sign(signer, domain).await?;
+        self.signatures.push(Bytes::from(sig.as_bytes().to_vec()));
+        Ok(())
+    }
+
+    /// The signatures as `proposeRoot` wants them (see [`sort_signatures`]): each parsed,
+    /// recovered, sorted by signer, none twice.
+    pub fn sorted_signatures(&self, domain: &Eip712Domain) -> Result<Vec<Bytes>, RootUpdateError> {
+        let sigs = self
+            .signatures
+            .iter()
+            .map(|b| Signature::try_from(b.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        sort_signatures(&self.update(), domain, &sigs)
+    }
+
+    /// Who signed, in the escrow's order.
+    pub fn signers(&self, domain: &Eip712Domain) -> Result<Vec<Address>, RootUpdateError> {
+        let update = self.update();
+        let mut signers = self
+            .signatures
+            .iter()
+            .map(|b| update.recover(domain, &Signature::try_from(b.as_ref())?))
+            .collect::<Result<Vec<_>, _>>()?;
+        signers.sort();
+        Ok(signers)
     }
 }
 
@@ -170,6 +255,18 @@ mod tests {
         let mut later = u.clone();
         later.epoch += 1;
         assert_ne!(later.recover(&domain, sig).unwrap(), keys[0].address());
+
+        // Through the JSON file: the same sorted signatures, in whatever order they were added.
+        let mut file = SignedRootUpdate::unsigned(&u);
+        for k in keys.iter().rev() {
+            file.sign(k, &domain).await.unwrap();
+        }
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(json.contains("\"totalCumulative\":\"1000\""), "{json}");
+        let back: SignedRootUpdate = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.update(), u);
+        assert_eq!(back.sorted_signatures(&domain).unwrap(), sorted);
+        assert_eq!(back.signers(&domain).unwrap(), signers);
 
         let dup = sort_signatures(&u, &domain, &[sigs[1], sigs[1]]).unwrap_err();
         assert!(matches!(dup, RootUpdateError::DuplicateSigner(a) if a == keys[1].address()));

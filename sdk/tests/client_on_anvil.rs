@@ -230,10 +230,30 @@ async fn contributor_model_agent_payer_and_claim_path() {
         .await
         .unwrap_err();
     assert_eq!(err.revert_name(), Some("SelfFeedback"));
-    client_reviewer
-        .give_feedback(agent, 5, 0, B256::ZERO, B256::ZERO, "", B256::ZERO)
+    let given = client_reviewer
+        .give_feedback_with_receipt(agent, 5, 0, B256::ZERO, B256::ZERO, "", B256::ZERO)
         .await
         .unwrap();
+    assert_eq!(given.value, U256::ZERO);
+    assert_eq!(given.tx_hash(), given.receipt.transaction_hash);
+    // Only its client revokes it, once; the refusals are named before anything is sent.
+    let err = agent_owner
+        .revoke_feedback(agent, given.value)
+        .await
+        .unwrap_err();
+    assert_eq!(err.revert_name(), Some("NotFeedbackClient"));
+    let receipt = client_reviewer
+        .revoke_feedback(agent, given.value)
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    let f = client_reviewer.feedback(agent, given.value).await.unwrap();
+    assert!(f.revoked);
+    let err = client_reviewer
+        .revoke_feedback(agent, given.value)
+        .await
+        .unwrap_err();
+    assert_eq!(err.revert_name(), Some("FeedbackAlreadyRevoked"));
 
     // Pay two inferences: one approved, one by permit.
     let fee = U256::from(100) * e18;

@@ -377,8 +377,8 @@ async fn timeouts_hold_the_request_past_the_client_then_drop_it() {
         .with(Fault::new(FaultKind::Timeout { hold }, 1.0).only(["eth_blockNumber"]));
     let proxy = RpcProxy::start(anvil_url(&anvil), plan).await.unwrap();
 
-    // A client with a 200 ms timeout gives up; other methods are untouched.
-    let impatient = reader_with_timeout(proxy.url(), Duration::from_millis(200));
+    // A client with a 400 ms timeout gives up; other methods are untouched.
+    let impatient = reader_with_timeout(proxy.url(), Duration::from_millis(400));
     let started = Instant::now();
     let err = impatient.get_block_number().await.unwrap_err();
     assert!(started.elapsed() < hold);
@@ -406,6 +406,21 @@ async fn timeouts_hold_the_request_past_the_client_then_drop_it() {
     let stats = proxy.stats();
     assert_eq!(stats.faults.timeout, 2);
     assert_eq!(stats.forwarded_calls, 1, "only eth_chainId went upstream");
+
+    // At a 20% rate: every timeout the client sees is one the proxy counted.
+    // Generous margins: a loaded machine must not make a normal answer look like a timeout.
+    let hold = Duration::from_millis(500);
+    proxy.set_plan(FaultPlan::seeded(55).with(Fault::new(FaultKind::Timeout { hold }, 0.2)));
+    proxy.reset_stats();
+    let impatient = reader_with_timeout(proxy.url(), Duration::from_millis(250));
+    let mut timed_out = 0;
+    for _ in 0..60 {
+        if impatient.get_block_number().await.is_err() {
+            timed_out += 1;
+        }
+    }
+    assert_eq!(proxy.stats().faults.timeout, timed_out);
+    assert!((3..=22).contains(&timed_out), "{timed_out}");
 }
 
 #[tokio::test]

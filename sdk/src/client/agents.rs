@@ -10,7 +10,7 @@ use alloy::{
     sol_types::{Eip712Domain, SolStruct, eip712_domain},
 };
 
-use super::{OpenLedger, event, send};
+use super::{OpenLedger, Sent, event, send};
 use crate::{Error, bindings::agent_registry::AgentRegistry};
 
 sol! {
@@ -43,6 +43,19 @@ impl<P: Provider + Clone> OpenLedger<P> {
         model_id: U256,
         metadata: &[(String, Vec<u8>)],
     ) -> Result<U256, Error> {
+        Ok(self
+            .register_agent_with_receipt(uri, model_id, metadata)
+            .await?
+            .value)
+    }
+
+    /// [`Self::register_agent`], with the receipt.
+    pub async fn register_agent_with_receipt(
+        &self,
+        uri: &str,
+        model_id: U256,
+        metadata: &[(String, Vec<u8>)],
+    ) -> Result<Sent<U256>, Error> {
         let entries = metadata
             .iter()
             .map(|(key, value)| AgentRegistry::MetadataEntry {
@@ -55,7 +68,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
                 .register(uri.to_owned(), model_id, entries),
         )
         .await?;
-        Ok(event::<AgentRegistry::AgentRegistered>(&receipt)?.agentId)
+        let value = event::<AgentRegistry::AgentRegistered>(&receipt)?.agentId;
+        Ok(Sent { value, receipt })
     }
 
     /// The signature `wallet` gives to be bound to `agent_id` (owned by `owner`), valid until
@@ -105,10 +119,25 @@ impl<P: Provider + Clone> OpenLedger<P> {
         uri: &str,
         outcome: u16,
     ) -> Result<U256, Error> {
+        Ok(self
+            .record_action_with_receipt(agent_id, action_hash, uri, outcome)
+            .await?
+            .value)
+    }
+
+    /// [`Self::record_action`], with the receipt.
+    pub async fn record_action_with_receipt(
+        &self,
+        agent_id: U256,
+        action_hash: B256,
+        uri: &str,
+        outcome: u16,
+    ) -> Result<Sent<U256>, Error> {
         let instance = self.agent_registry();
         let call = instance.recordAction(agent_id, action_hash, uri.to_owned(), outcome);
         let receipt = send(call).await?;
-        Ok(event::<AgentRegistry::ActionRecorded>(&receipt)?.index)
+        let value = event::<AgentRegistry::ActionRecorded>(&receipt)?.index;
+        Ok(Sent { value, receipt })
     }
 
     /// Gives feedback on an agent (never from its owner or wallet); returns its index.
@@ -123,6 +152,24 @@ impl<P: Provider + Clone> OpenLedger<P> {
         uri: &str,
         feedback_hash: B256,
     ) -> Result<U256, Error> {
+        Ok(self
+            .give_feedback_with_receipt(agent_id, value, decimals, tag1, tag2, uri, feedback_hash)
+            .await?
+            .value)
+    }
+
+    /// [`Self::give_feedback`], with the receipt.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn give_feedback_with_receipt(
+        &self,
+        agent_id: U256,
+        value: i128,
+        decimals: u8,
+        tag1: B256,
+        tag2: B256,
+        uri: &str,
+        feedback_hash: B256,
+    ) -> Result<Sent<U256>, Error> {
         let instance = self.agent_registry();
         let call = instance.giveFeedback(
             agent_id,
@@ -134,7 +181,31 @@ impl<P: Provider + Clone> OpenLedger<P> {
             feedback_hash,
         );
         let receipt = send(call).await?;
-        Ok(event::<AgentRegistry::FeedbackGiven>(&receipt)?.index)
+        let value = event::<AgentRegistry::FeedbackGiven>(&receipt)?.index;
+        Ok(Sent { value, receipt })
+    }
+
+    /// Revokes feedback `index` on `agent_id`; only the client who gave it can, and only once.
+    /// Revoked feedback stays on chain (and in the indexer) but no longer counts in summaries.
+    pub async fn revoke_feedback(
+        &self,
+        agent_id: U256,
+        index: U256,
+    ) -> Result<TransactionReceipt, Error> {
+        send(self.agent_registry().revokeFeedback(agent_id, index)).await
+    }
+
+    /// Whether feedback `index` on `agent_id` exists, who gave it and whether it is revoked.
+    pub async fn feedback(
+        &self,
+        agent_id: U256,
+        index: U256,
+    ) -> Result<AgentRegistry::getFeedbackReturn, Error> {
+        Ok(self
+            .agent_registry()
+            .getFeedback(agent_id, index)
+            .call()
+            .await?)
     }
 
     /// An agent's state.

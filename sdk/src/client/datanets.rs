@@ -6,7 +6,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
 };
 
-use super::{OpenLedger, event, send};
+use super::{OpenLedger, Sent, event, send};
 use crate::{Error, bindings::datanet_registry::DatanetRegistry, content_hash};
 
 /// A datanet's policy, as set at creation or later.
@@ -38,6 +38,19 @@ impl<P: Provider + Clone> OpenLedger<P> {
         policy: DatanetPolicy,
         treasury: Option<Address>,
     ) -> Result<U256, Error> {
+        Ok(self
+            .create_datanet_with_receipt(uri, policy, treasury)
+            .await?
+            .value)
+    }
+
+    /// [`Self::create_datanet`], with the receipt.
+    pub async fn create_datanet_with_receipt(
+        &self,
+        uri: &str,
+        policy: DatanetPolicy,
+        treasury: Option<Address>,
+    ) -> Result<Sent<U256>, Error> {
         let instance = self.datanet_registry();
         let call = instance.createDatanet(
             uri.to_owned(),
@@ -45,7 +58,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
             treasury.unwrap_or(Address::ZERO),
         );
         let receipt = send(call).await?;
-        Ok(event::<DatanetRegistry::DatanetCreated>(&receipt)?.datanetId)
+        let value = event::<DatanetRegistry::DatanetCreated>(&receipt)?.datanetId;
+        Ok(Sent { value, receipt })
     }
 
     /// Adds or removes a curator.
@@ -84,6 +98,20 @@ impl<P: Provider + Clone> OpenLedger<P> {
         uri: &str,
         size: u64,
     ) -> Result<U256, Error> {
+        Ok(self
+            .contribute_hash_with_receipt(datanet_id, content_hash, uri, size)
+            .await?
+            .value)
+    }
+
+    /// [`Self::contribute_hash`], with the receipt.
+    pub async fn contribute_hash_with_receipt(
+        &self,
+        datanet_id: U256,
+        content_hash: B256,
+        uri: &str,
+        size: u64,
+    ) -> Result<Sent<U256>, Error> {
         let registry = self.datanet_registry();
         let datanet = registry.getDatanet(datanet_id).call().await?;
         self.require_allowance(*registry.address(), U256::from(datanet.policy.bond))
@@ -91,7 +119,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
         let receipt =
             send(registry.submitContribution(datanet_id, content_hash, uri.to_owned(), size))
                 .await?;
-        Ok(event::<DatanetRegistry::ContributionSubmitted>(&receipt)?.contributionId)
+        let value = event::<DatanetRegistry::ContributionSubmitted>(&receipt)?.contributionId;
+        Ok(Sent { value, receipt })
     }
 
     /// Accepts contributions (curator or owner); refunds their bonds.
@@ -140,6 +169,27 @@ impl<P: Provider + Clone> OpenLedger<P> {
         accepted_count: u64,
         last_contribution_id: u64,
     ) -> Result<u64, Error> {
+        Ok(self
+            .publish_version_with_receipt(
+                datanet_id,
+                commitment,
+                uri,
+                accepted_count,
+                last_contribution_id,
+            )
+            .await?
+            .value)
+    }
+
+    /// [`Self::publish_version`], with the receipt.
+    pub async fn publish_version_with_receipt(
+        &self,
+        datanet_id: U256,
+        commitment: B256,
+        uri: &str,
+        accepted_count: u64,
+        last_contribution_id: u64,
+    ) -> Result<Sent<u64>, Error> {
         let instance = self.datanet_registry();
         let call = instance.publishVersion(
             datanet_id,
@@ -149,7 +199,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
             last_contribution_id,
         );
         let receipt = send(call).await?;
-        Ok(event::<DatanetRegistry::VersionPublished>(&receipt)?.version)
+        let value = event::<DatanetRegistry::VersionPublished>(&receipt)?.version;
+        Ok(Sent { value, receipt })
     }
 
     /// A datanet's state.

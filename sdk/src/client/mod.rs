@@ -1,7 +1,9 @@
 //! A typed client over any alloy provider, for every wallet interaction with OpenLedger.
 //!
 //! Writes wait for the receipt, check its status, and return the ids the contracts emitted;
-//! reverts come back as [`Error::Revert`] with the custom error's name and fields.
+//! reverts come back as [`Error::Revert`] with the custom error's name and fields. The writes that
+//! return an id have a `*_with_receipt` twin returning [`Sent`], for callers that also report the
+//! transaction (the command line prints every transaction hash).
 
 mod agents;
 mod datanets;
@@ -11,7 +13,7 @@ mod models;
 use alloy::{
     contract::{CallBuilder, CallDecoder},
     network::Ethereum,
-    primitives::{Address, U256},
+    primitives::{Address, TxHash, U256},
     providers::Provider,
     rpc::types::TransactionReceipt,
     sol_types::SolEvent,
@@ -19,13 +21,29 @@ use alloy::{
 
 pub use agents::{AgentWalletSet, agent_wallet_domain};
 pub use datanets::DatanetPolicy;
-pub use escrow::PermitSignature;
+pub use escrow::{ApiClaim, ApiClaimable, PermitSignature};
 pub use models::{LineageNode, ModelSpec, Relation};
 
 use crate::{
     Deployment, Error,
     bindings::{AgentRegistry, DatanetRegistry, DevToken, ModelRegistry, RewardEscrow},
 };
+
+/// What a write produced (an id, an index, an amount), with the receipt of its transaction.
+#[derive(Debug, Clone)]
+pub struct Sent<T> {
+    /// What the contract's event reported.
+    pub value: T,
+    /// The mined transaction's receipt.
+    pub receipt: TransactionReceipt,
+}
+
+impl<T> Sent<T> {
+    /// The transaction's hash.
+    pub fn tx_hash(&self) -> TxHash {
+        self.receipt.transaction_hash
+    }
+}
 
 /// OpenLedger on one chain: a provider (with a wallet for writes) and the deployment.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
 };
 
-use super::{OpenLedger, event, send};
+use super::{OpenLedger, Sent, event, send};
 use crate::{
     Error,
     bindings::model_registry::{IModelRegistry::FeeSplit, ModelRegistry},
@@ -98,6 +98,11 @@ pub struct LineageNode {
 impl<P: Provider + Clone> OpenLedger<P> {
     /// Registers a model owned by the sender; returns its id.
     pub async fn register_model(&self, spec: &ModelSpec) -> Result<U256, Error> {
+        Ok(self.register_model_with_receipt(spec).await?.value)
+    }
+
+    /// [`Self::register_model`], with the receipt.
+    pub async fn register_model_with_receipt(&self, spec: &ModelSpec) -> Result<Sent<U256>, Error> {
         let datanets = spec
             .datanets
             .iter()
@@ -126,7 +131,8 @@ impl<P: Provider + Clone> OpenLedger<P> {
                     .register(spec.uri.clone(), datanets, parents, split),
             )
             .await?;
-        Ok(event::<ModelRegistry::ModelRegistered>(&receipt)?.modelId)
+        let value = event::<ModelRegistry::ModelRegistered>(&receipt)?.modelId;
+        Ok(Sent { value, receipt })
     }
 
     /// Changes a model's metadata URI.
