@@ -396,3 +396,25 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Keys come as hex with or without `0x` (the demo passes `key.to_bytes().to_string()`).
+    #[test]
+    fn private_keys_parse_with_or_without_prefix() {
+        let key = openledger_sdk::devnet::dev_key(7).unwrap();
+        let hex = key.to_bytes().to_string();
+        for text in [hex.clone(), hex.trim_start_matches("0x").to_owned()] {
+            let args = KeyArgs {
+                private_key: Some(text),
+                keystore: None,
+                password: None,
+                password_file: None,
+            };
+            assert_eq!(args.signer().unwrap().address(), key.address());
+        }
+    }
+}
