@@ -35,6 +35,36 @@ pub fn next_epoch_range(
     })
 }
 
+/// Like [`next_epoch_range`], but `to_block` is the last final block of the form
+/// `start_block - 1 + k·epoch_blocks`.
+///
+/// Why boundaries: committee nodes poll the head at slightly different moments; if each took
+/// `head - finality_depth` as it saw it, they would rarely compute the same range. With aligned
+/// boundaries they all pick the same `to_block` except during the few seconds a new boundary
+/// becomes final, and converge on the next poll. `epoch_blocks = 1` is [`next_epoch_range`].
+pub fn aligned_epoch_range(
+    previous_to: Option<u64>,
+    start_block: u64,
+    head: u64,
+    finality_depth: u64,
+    epoch_blocks: u64,
+) -> Option<BlockRange> {
+    let from_block = match previous_to {
+        Some(to) => to.checked_add(1)?,
+        None => start_block,
+    };
+    let last_final = head.checked_sub(finality_depth)?;
+    let span = last_final.checked_add(1)?.checked_sub(start_block)?;
+    let step = epoch_blocks.max(1);
+    let to_block = start_block
+        .checked_add(span / step * step)?
+        .checked_sub(1)?;
+    (to_block >= from_block).then_some(BlockRange {
+        from_block,
+        to_block,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +85,26 @@ mod tests {
         let first = next_epoch_range(None, 0, 10, 2).unwrap();
         let second = next_epoch_range(Some(first.to_block), 0, 15, 2).unwrap();
         assert_eq!(second.from_block, first.to_block + 1);
+    }
+
+    #[test]
+    fn aligned_ranges_end_on_boundaries() {
+        // Boundaries at 4, 9, 14, ... (start 0, 5 blocks); head 17 at depth 2: 15 is final, so 14.
+        let r = aligned_epoch_range(None, 0, 17, 2, 5).unwrap();
+        assert_eq!((r.from_block, r.to_block), (0, 14));
+        // Every head from 17 to 20 gives the same range (19 becomes final at head 21).
+        for head in 17..21 {
+            assert_eq!(aligned_epoch_range(None, 0, head, 2, 5), Some(r));
+        }
+        assert_eq!(aligned_epoch_range(Some(14), 0, 20, 2, 5), None);
+        let next = aligned_epoch_range(Some(14), 0, 21, 2, 5).unwrap();
+        assert_eq!((next.from_block, next.to_block), (15, 19));
+        for head in [0, 5, 17, 100] {
+            assert_eq!(
+                aligned_epoch_range(Some(3), 1, head, 2, 1),
+                next_epoch_range(Some(3), 1, head, 2)
+            );
+        }
     }
 
     #[test]

@@ -16,12 +16,27 @@
 //! - [`split`]: the integer split of each fee (owner, royalty stack, agent, data by weight),
 //!   unresolved inferences carried forward, and cumulative balances.
 //!
+//! Around that core, the epoch pipeline (issue 6, stages 1 and 6 to 8):
+//!
+//! - [`content`]: contents by hash from the content store, checked;
+//! - [`inputs`]: an epoch's inputs from an indexer database, as of the epoch's last block;
+//! - [`pipeline`]: inputs to report, root and root update, checked to the wei;
+//! - [`report`]: the epoch report and its canonical JSON;
+//! - [`explain`]: why an account earned what it did;
+//! - [`node`]: the committee node (compute, sign, exchange signatures, propose, accept).
+//!
 //! See `oracle/README.md` for the rules in one place.
 
 pub mod attribute;
 pub mod cluster;
+pub mod content;
 pub mod epoch;
+pub mod explain;
 pub mod index;
+pub mod inputs;
+pub mod node;
+pub mod pipeline;
+pub mod report;
 mod sais;
 pub mod split;
 pub mod text;
@@ -30,7 +45,7 @@ pub use attribute::{Attribution, AttributionParams, Span, attribute, attribute_t
 pub use cluster::{
     Cluster, ClusterError, ClusterId, ClusterParams, Clustering, Contribution, OrderKey, cluster,
 };
-pub use epoch::{BlockRange, next_epoch_range};
+pub use epoch::{BlockRange, aligned_epoch_range, next_epoch_range};
 pub use index::{Corpus, IndexError, IndexSource, SuffixIndex};
 pub use split::{
     Allocation, Carried, CarriedPortion, FeeSplit, InferenceSplit, Lineage, LineageModel,

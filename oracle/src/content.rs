@@ -1,0 +1,174 @@
+//! Contents (records, outputs, reports) by hash, from the content store, checked.
+//!
+//! Two sources: the content store's HTTP API (the normal case: each oracle node indexes the chain
+//! itself but shares the public content store) or the `contents` table of an indexer database
+//! the oracle reads directly. Either way the bytes are re-hashed here: a store that serves wrong
+//! bytes under a name yields [`Fetched::Mismatch`], never wrong input.
+//!
+//! Absence and mismatch are facts about the inputs (the inference is then unresolved and carried,
+//! invariant 5); a transport failure is not, and is an error, so a node whose store is briefly
+//! unreachable computes nothing rather than a report that carries everything.
+//!
+//! Contents are immutable by hash, so an optional directory caches what was fetched (files
+//! named by hash, re-checked when read).
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use alloy::primitives::B256;
+use openledger_indexer::Store;
+use openledger_sdk::{
+    content_client::{ContentClient, ContentStoreError},
+    content_hash,
+};
+use tokio::task::JoinSet;
+
+/// What a fetch found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// The bytes, checked against their hash.
+    Bytes(Vec<u8>),
+    /// Nothing stored under the hash.
+    Missing,
+    /// Bytes stored under the hash do not hash to it.
+    Mismatch,
+}
+
+impl Fetched {
+    /// The bytes, if they were found and checked.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// A content store that could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentSourceError {
+    /// HTTP transport or server error.
+    #[error("content store: {0}")]
+    Http(#[from] ContentStoreError),
+    /// Database error.
+    #[error("content table: {0}")]
+    Store(#[from] openledger_indexer::StoreError),
+    /// Cache directory error.
+    #[error("content cache: {0}")]
+    Io(#[from] std::io::Error),
+    /// A fetch task failed.
+    #[error("content fetch task: {0}")]
+    Task(String),
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Http(ContentClient),
+    Store(Store),
+}
+
+/// Where contents come from, with an optional on-disk cache.
+#[derive(Debug, Clone)]
+pub struct Contents {
+    source: Source,
+    cache: Option<Arc<PathBuf>>,
+}
+
+impl Contents {
+    /// The content store's HTTP API at `base_url`.
+    pub fn http(base_url: &str) -> Self {
+        Self {
+            source: Source::Http(ContentClient::new(base_url)),
+            cache: None,
+        }
+    }
+
+    /// The `contents` table of an indexer database.
+    pub fn store(store: Store) -> Self {
+        Self {
+            source: Source::Store(store),
+            cache: None,
+        }
+    }
+
+    /// Caches fetched contents under `dir` (created if missing).
+    pub fn with_cache(mut self, dir: &Path) -> Result<Self, ContentSourceError> {
+        std::fs::create_dir_all(dir)?;
+        self.cache = Some(Arc::new(dir.to_path_buf()));
+        Ok(self)
+    }
+
+    /// Fetches and checks the bytes named `hash`.
+    pub async fn fetch(&self, hash: B256) -> Result<Fetched, ContentSourceError> {
+        let cached = self.cache.as_ref().map(|d| d.join(format!("{hash:x}")));
+        if let Some(path) = &cached
+            && let Ok(bytes) = tokio::fs::read(path).await
+            && content_hash(&bytes) == hash
+        {
+            return Ok(Fetched::Bytes(bytes));
+        }
+        let fetched = match &self.source {
+            Source::Http(client) => match client.get(hash).await {
+                Ok(bytes) => Fetched::Bytes(bytes),
+                Err(ContentStoreError::NotFound(_)) => Fetched::Missing,
+                Err(ContentStoreError::Mismatch(_)) => Fetched::Mismatch,
+                Err(e) => return Err(e.into()),
+            },
+            Source::Store(store) => match store.get_content(&format!("{hash:#x}")).await? {
+                None => Fetched::Missing,
+                Some(bytes) if content_hash(&bytes) == hash => Fetched::Bytes(bytes),
+                Some(_) => Fetched::Mismatch,
+            },
+        };
+        if let (Some(path), Fetched::Bytes(bytes)) = (&cached, &fetched) {
+            // Written beside and renamed, so a reader never sees half a file.
+            let tmp = path.with_extension("tmp");
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, path).await?;
+        }
+        Ok(fetched)
+    }
+
+    /// Fetches many, at most `parallel` at a time; results in the order of `hashes`.
+    pub async fn fetch_all(
+        &self,
+        hashes: &[B256],
+        parallel: usize,
+    ) -> Result<Vec<Fetched>, ContentSourceError> {
+        let mut out: Vec<Option<Fetched>> = vec![None; hashes.len()];
+        let mut tasks = JoinSet::new();
+        let mut next = 0;
+        loop {
+            while tasks.len() < parallel.max(1) && next < hashes.len() {
+                let (this, hash, i) = (self.clone(), hashes[next], next);
+                tasks.spawn(async move { (i, this.fetch(hash).await) });
+                next += 1;
+            }
+            let Some(done) = tasks.join_next().await else {
+                break;
+            };
+            let (i, fetched) = done.map_err(|e| ContentSourceError::Task(e.to_string()))?;
+            out[i] = Some(fetched?);
+        }
+        Ok(out
+            .into_iter()
+            .map(|f| f.unwrap_or(Fetched::Missing))
+            .collect())
+    }
+
+    /// Stores `bytes` (reports); returns their hash.
+    pub async fn put(&self, bytes: &[u8]) -> Result<B256, ContentSourceError> {
+        let hash = content_hash(bytes);
+        match &self.source {
+            Source::Http(client) => {
+                client.put(bytes).await?;
+            }
+            Source::Store(store) => {
+                store.put_content(&format!("{hash:#x}"), bytes).await?;
+            }
+        }
+        Ok(hash)
+    }
+}

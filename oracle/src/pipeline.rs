@@ -1,0 +1,897 @@
+//! One epoch, from inputs to a signed-ready report: pure and deterministic.
+//!
+//! [`compute_epoch`] clusters the records, builds (or loads) the suffix index of each corpus an
+//! output is attributed against, attributes and splits every inference paid in the range,
+//! settles the carried items whose output is now available, accumulates the balances, builds the
+//! Merkle tree and writes the report. The only side effect is the index cache, whose files are
+//! checked against the corpus before use, so the result depends on the inputs alone: two nodes,
+//! or `verify` years later, get the same bytes.
+//!
+//! Before anything is returned the epoch's ledger is checked to the wei (see
+//! [`crate::report::EpochTotals`]) and against the pot (`total_cumulative` plus what is still
+//! carried never exceeds the net fees paid up to `to_block`); a failed check is an error, so a
+//! node never signs an epoch that does not add up.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::Path,
+    sync::Arc,
+};
+
+use alloy::primitives::{Address, B256, Keccak256, U256};
+use openledger_sdk::{
+    RootUpdate,
+    merkle::{Claim, ClaimTree, MerkleError},
+    report::{Balance, REPORT_FORMAT, ReportBalances},
+};
+
+use crate::{
+    Attribution, AttributionParams, ClusterError, ClusterId, ClusterParams, Clustering,
+    Contribution, Corpus, IndexError, InferenceSplit, Lineage, Role, SplitError, SplitParams,
+    SuffixIndex, UnresolvedReason, attribute, cluster,
+    inputs::{EpochInputs, InferenceInput, Output},
+    report::{
+        AccountEntry, AllocationEntry, CarriedEntry, ClusterEntry, CorpusEntry, EpochReport,
+        EpochTotals, InferenceEntry, InputSummary, PreviousRef, RULES_VERSION, ReportFormatError,
+        ReportParams, RoleEntry, SpanEntry, SplitParamsEntry, Status, report_hash,
+    },
+    resolve_carried, split_inference, split_unresolved, weights_by_owner,
+};
+
+/// The oracle's parameters (the split's recipient of unattributed shares comes from the chain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OracleParams {
+    /// Clustering.
+    pub cluster: ClusterParams,
+    /// Attribution.
+    pub attribution: AttributionParams,
+}
+
+/// Why an epoch could not be computed. None of these is about one inference: those are carried.
+#[derive(Debug, thiserror::Error)]
+pub enum ComputeError {
+    /// Clustering failed.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    /// An index could not be built or stored.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A split failed.
+    #[error(transparent)]
+    Split(#[from] SplitError),
+    /// The report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportFormatError),
+    /// The tree could not be built.
+    #[error(transparent)]
+    Merkle(#[from] MerkleError),
+    /// The report's balances do not back its own root (a bug; never signed).
+    #[error("the report does not back its root: {0}")]
+    SelfCheck(String),
+    /// The ledger does not add up (a bug; never signed).
+    #[error("conservation violated: {0}")]
+    Conservation(String),
+    /// More would be owed than was ever paid in.
+    #[error(
+        "insolvent: total {total} plus carried {carried} exceeds the {distributable} paid in up to the epoch's last block"
+    )]
+    Insolvent {
+        /// `total_cumulative`.
+        total: U256,
+        /// Still carried.
+        carried: U256,
+        /// Net fees paid up to `to_block`.
+        distributable: U256,
+    },
+    /// No account has a balance yet: there is no root to commit to.
+    #[error("nothing to commit: no account has a balance")]
+    NothingToCommit,
+}
+
+/// A computed epoch.
+#[derive(Debug, Clone)]
+pub struct ComputedEpoch {
+    /// The report.
+    pub report: EpochReport,
+    /// Its canonical bytes.
+    pub json: Vec<u8>,
+    /// keccak256 of `json`.
+    pub report_hash: B256,
+    /// What the committee signs.
+    pub update: RootUpdate,
+    /// The claims tree of the balances.
+    pub tree: ClaimTree,
+}
+
+impl ComputedEpoch {
+    /// Whether the epoch settles anything (an inference paid in it, or a carried one resolved).
+    /// Committees skip epochs that do not: the next one simply covers more blocks.
+    pub fn settles_anything(&self) -> bool {
+        !self.report.inferences.is_empty() || !self.report.resolved.is_empty()
+    }
+
+    /// Whether some input was unavailable (an output or a record): recomputing later may give
+    /// another report.
+    pub fn has_unavailable_inputs(&self) -> bool {
+        !self.report.carried.is_empty() || !self.report.inputs.records_unavailable.is_empty()
+    }
+}
+
+/// A corpus and its index (`None` for an empty corpus, which matches nothing).
+#[derive(Debug)]
+struct ModelIndex {
+    corpus_hash: B256,
+    documents: u64,
+    tokens: u64,
+    index: Option<Arc<SuffixIndex>>,
+    models: BTreeSet<U256>,
+}
+
+/// Computes an epoch. `index_dir` caches suffix indexes between runs (files named by corpus
+/// hash); without it they are built in memory.
+#[tracing::instrument(skip_all, fields(epoch = inputs.header.epoch))]
+pub fn compute_epoch(
+    inputs: &EpochInputs,
+    params: &OracleParams,
+    index_dir: Option<&Path>,
+) -> Result<ComputedEpoch, ComputeError> {
+    let header = inputs.header;
+    let contributions: Vec<Contribution> = inputs
+        .records
+        .iter()
+        .filter_map(|r| {
+            Some(Contribution {
+                id: r.id,
+                contributor: r.contributor,
+                order: r.order,
+                text: r.text.clone()?,
+            })
+        })
+        .collect();
+    let records_unavailable: Vec<U256> = inputs
+        .records
+        .iter()
+        .filter(|r| r.text.is_none())
+        .map(|r| r.id)
+        .collect();
+    let clustering = cluster(&contributions, &params.cluster)?;
+    let owners = clustering.owners();
+    tracing::debug!(
+        records = contributions.len(),
+        clusters = clustering.clusters.len(),
+        "clustered"
+    );
+
+    // Indexes, only for the models an available output is attributed against.
+    let needed: BTreeSet<U256> = inputs
+        .inferences
+        .iter()
+        .chain(inputs.carried.iter().map(|c| &c.inference))
+        .filter(|i| i.lineage.is_some() && matches!(i.output, Output::Text(_)))
+        .map(|i| i.model_id)
+        .collect();
+    let mut indexes: Vec<ModelIndex> = Vec::new();
+    let mut index_of_clusters: BTreeMap<Vec<ClusterId>, usize> = BTreeMap::new();
+    let mut index_of_model: BTreeMap<U256, usize> = BTreeMap::new();
+    for &model in &needed {
+        let clusters: BTreeSet<ClusterId> = inputs
+            .corpora
+            .get(&model)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| clustering.assignment.get(id).copied())
+            .collect();
+        let clusters: Vec<ClusterId> = clusters.into_iter().collect();
+        let slot = match index_of_clusters.get(&clusters) {
+            Some(&slot) => slot,
+            None => {
+                let built = build_index(&clustering, &clusters, index_dir)?;
+                indexes.push(built);
+                index_of_clusters.insert(clusters, indexes.len() - 1);
+                indexes.len() - 1
+            }
+        };
+        indexes[slot].models.insert(model);
+        index_of_model.insert(model, slot);
+    }
+
+    let split_params = SplitParams {
+        unattributed_recipient: inputs.treasury,
+    };
+    let ctx = Context {
+        clustering: &clustering,
+        owners: &owners,
+        indexes: &indexes,
+        index_of_model: &index_of_model,
+        attribution: &params.attribution,
+        split: &split_params,
+    };
+
+    let mut inferences = Vec::new();
+    let mut carried: Vec<CarriedEntry> = Vec::new();
+    let mut splits: Vec<InferenceSplit> = Vec::new();
+    let (mut paid_net, mut newly_carried) = (U256::ZERO, U256::ZERO);
+    for inf in &inputs.inferences {
+        paid_net = add(paid_net, inf.net)?;
+        let (entry, split, held) = ctx.settle_new(inf, header.epoch)?;
+        if let Some(held) = held {
+            newly_carried = add(newly_carried, held.amount)?;
+            carried.push(held);
+        }
+        inferences.push(entry);
+        splits.push(split);
+    }
+
+    let mut resolved = Vec::new();
+    let (mut carried_in, mut resolved_sum) = (U256::ZERO, U256::ZERO);
+    for item in &inputs.carried {
+        carried_in = add(carried_in, item.entry.amount)?;
+        match ctx.settle_carried(item)? {
+            Settled::Resolved(entry, split) => {
+                resolved_sum = add(resolved_sum, split.amount)?;
+                resolved.push(*entry);
+                splits.push(split);
+            }
+            Settled::StillCarried(entry) => carried.push(entry),
+        }
+    }
+    carried.sort_by_key(|c| c.inference_id);
+
+    let earned = crate::split::totals(&splits)?;
+    let previous_balances = inputs
+        .previous
+        .as_ref()
+        .map(|p| p.balances.clone())
+        .unwrap_or_default();
+    let cumulative = crate::accumulate(&previous_balances, &earned)?;
+    let mut total_cumulative = U256::ZERO;
+    for v in cumulative.values() {
+        total_cumulative = add(total_cumulative, *v)?;
+    }
+    let mut allocated = U256::ZERO;
+    for v in earned.values() {
+        allocated = add(allocated, *v)?;
+    }
+    let carried_out = carried
+        .iter()
+        .try_fold(U256::ZERO, |acc, c| acc.checked_add(c.amount))
+        .ok_or(SplitError::Overflow)?;
+    let previous_total = inputs
+        .previous
+        .as_ref()
+        .map_or(U256::ZERO, |p| p.total_cumulative);
+    let totals = EpochTotals {
+        paid_net,
+        carried_in,
+        resolved: resolved_sum,
+        newly_carried,
+        carried_out,
+        allocated,
+        previous_total,
+        total_cumulative,
+    };
+    check_ledger(&totals)?;
+    let owed = add(total_cumulative, carried_out)?;
+    if owed > inputs.distributable {
+        return Err(ComputeError::Insolvent {
+            total: total_cumulative,
+            carried: carried_out,
+            distributable: inputs.distributable,
+        });
+    }
+    if cumulative.is_empty() {
+        return Err(ComputeError::NothingToCommit);
+    }
+
+    let balances: Vec<Balance> = cumulative
+        .iter()
+        .map(|(&account, &cumulative)| Balance {
+            account,
+            cumulative,
+        })
+        .collect();
+    let tree = ClaimTree::of(
+        balances
+            .iter()
+            .map(|b| Claim::new(b.account, header.token, b.cumulative))
+            .collect(),
+    )?;
+
+    let mut cited: BTreeSet<ClusterId> = BTreeSet::new();
+    for entry in inferences.iter().chain(&resolved) {
+        for span in &entry.spans {
+            cited.extend(span.clusters.iter().filter_map(|rep| {
+                clustering.assignment.get(rep).copied().filter(|cid| {
+                    clustering
+                        .get(*cid)
+                        .is_some_and(|c| c.representative == *rep)
+                })
+            }));
+        }
+    }
+    let mut clusters: Vec<ClusterEntry> = cited
+        .iter()
+        .filter_map(|cid| clustering.get(*cid))
+        .map(|c| ClusterEntry {
+            representative: c.representative,
+            owner: c.owner,
+            members: c.members.clone(),
+        })
+        .collect();
+    clusters.sort_by_key(|c| c.representative);
+
+    let report = EpochReport {
+        format: REPORT_FORMAT.to_owned(),
+        chain_id: header.chain_id,
+        escrow: header.escrow,
+        token: header.token,
+        epoch: header.epoch,
+        from_block: header.range.from_block,
+        to_block: header.range.to_block,
+        root: tree.root(),
+        total_cumulative,
+        balances,
+        previous: inputs.previous.as_ref().map(|p| PreviousRef {
+            epoch: p.epoch,
+            report_hash: p.report_hash,
+            root: p.root,
+            total_cumulative: p.total_cumulative,
+        }),
+        parameters: ReportParams {
+            rules: RULES_VERSION.to_owned(),
+            cluster: params.cluster.into(),
+            attribution: params.attribution,
+            split: SplitParamsEntry {
+                unattributed_recipient: inputs.treasury,
+            },
+        },
+        inputs: InputSummary {
+            inferences: inputs.inferences.len() as u64,
+            inferences_digest: inferences_digest(&inputs.inferences),
+            records: contributions.len() as u64,
+            records_digest: records_digest(inputs),
+            records_unavailable,
+            corpora: indexes
+                .iter()
+                .map(|i| CorpusEntry {
+                    corpus_hash: i.corpus_hash,
+                    models: i.models.iter().copied().collect(),
+                    documents: i.documents,
+                    tokens: i.tokens,
+                })
+                .collect(),
+            distributable: inputs.distributable,
+        },
+        inferences,
+        resolved,
+        carried,
+        clusters,
+        accounts: earned
+            .iter()
+            .map(|(&account, &earned)| AccountEntry {
+                account,
+                earned,
+                cumulative: cumulative.get(&account).copied().unwrap_or_default(),
+            })
+            .collect(),
+        totals,
+    };
+    let json = report.to_canonical_json()?;
+    // What every reader of the report will do first: it must parse as balances and back its root.
+    let check =
+        ReportBalances::from_json(&json).map_err(|e| ComputeError::SelfCheck(e.to_string()))?;
+    let rebuilt = check
+        .verified_tree()
+        .map_err(|e| ComputeError::SelfCheck(e.to_string()))?;
+    if rebuilt.root() != report.root {
+        return Err(ComputeError::SelfCheck("root differs after parsing".into()));
+    }
+    let report_hash = report_hash(&json);
+    let update = RootUpdate {
+        epoch: header.epoch,
+        root: report.root,
+        totalCumulative: total_cumulative,
+        reportHash: report_hash,
+        fromBlock: header.range.from_block,
+        toBlock: header.range.to_block,
+    };
+    tracing::info!(
+        root = %report.root,
+        %report_hash,
+        inferences = report.inferences.len(),
+        resolved = report.resolved.len(),
+        carried = report.carried.len(),
+        accounts = report.balances.len(),
+        "epoch computed"
+    );
+    Ok(ComputedEpoch {
+        report,
+        json,
+        report_hash,
+        update,
+        tree,
+    })
+}
+
+fn add(a: U256, b: U256) -> Result<U256, ComputeError> {
+    a.checked_add(b)
+        .ok_or(ComputeError::Split(SplitError::Overflow))
+}
+
+/// The ledger identities of [`EpochTotals`].
+fn check_ledger(t: &EpochTotals) -> Result<(), ComputeError> {
+    let fail = |what: &str| Err(ComputeError::Conservation(format!("{what}: {t:?}")));
+    let expected_allocated = t
+        .paid_net
+        .checked_add(t.resolved)
+        .and_then(|v| v.checked_sub(t.newly_carried));
+    if expected_allocated != Some(t.allocated) {
+        return fail("allocated != paid_net - newly_carried + resolved");
+    }
+    let expected_out = t
+        .carried_in
+        .checked_add(t.newly_carried)
+        .and_then(|v| v.checked_sub(t.resolved));
+    if expected_out != Some(t.carried_out) {
+        return fail("carried_out != carried_in - resolved + newly_carried");
+    }
+    if t.previous_total.checked_add(t.allocated) != Some(t.total_cumulative) {
+        return fail("total_cumulative != previous_total + allocated");
+    }
+    Ok(())
+}
+
+fn build_index(
+    clustering: &Clustering,
+    clusters: &[ClusterId],
+    dir: Option<&Path>,
+) -> Result<ModelIndex, ComputeError> {
+    let corpus = Corpus::build(
+        clusters
+            .iter()
+            .filter_map(|cid| clustering.get(*cid).map(|c| (*cid, c.text.as_str()))),
+    )?;
+    let corpus_hash = corpus.hash();
+    let documents = corpus.document_count() as u64;
+    let tokens = corpus.token_count();
+    let index = if documents == 0 {
+        None
+    } else if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(IndexError::from)?;
+        let path = dir.join(format!("{corpus_hash:x}.olsa"));
+        let (index, source) = SuffixIndex::load_or_build(corpus, &path)?;
+        tracing::debug!(%corpus_hash, ?source, documents, tokens, "index ready");
+        Some(Arc::new(index))
+    } else {
+        Some(Arc::new(SuffixIndex::build(corpus)))
+    };
+    Ok(ModelIndex {
+        corpus_hash,
+        documents,
+        tokens,
+        index,
+        models: BTreeSet::new(),
+    })
+}
+
+enum Settled {
+    Resolved(Box<InferenceEntry>, InferenceSplit),
+    StillCarried(CarriedEntry),
+}
+
+/// What settling needs, borrowed.
+struct Context<'a> {
+    clustering: &'a Clustering,
+    owners: &'a BTreeMap<ClusterId, Address>,
+    indexes: &'a [ModelIndex],
+    index_of_model: &'a BTreeMap<U256, usize>,
+    attribution: &'a AttributionParams,
+    split: &'a SplitParams,
+}
+
+impl Context<'_> {
+    fn representative(&self, cid: ClusterId) -> U256 {
+        self.clustering
+            .get(cid)
+            .map_or(U256::MAX, |c| c.representative)
+    }
+
+    /// Attribution of an output against its model's corpus, and the corpus hash.
+    fn attribute(&self, model: U256, text: &str) -> (Attribution, Option<B256>) {
+        let Some(index) = self
+            .index_of_model
+            .get(&model)
+            .and_then(|&i| self.indexes.get(i))
+        else {
+            return (Attribution::default(), None);
+        };
+        let attribution = match &index.index {
+            Some(sa) => attribute(sa, text, self.attribution),
+            None => Attribution {
+                output_tokens: u32::try_from(crate::text::words(text).len()).unwrap_or(u32::MAX),
+                ..Attribution::default()
+            },
+        };
+        (attribution, Some(index.corpus_hash))
+    }
+
+    fn entry(
+        &self,
+        inf: &InferenceInput,
+        attribution: Option<(&Attribution, Option<B256>)>,
+        split: &InferenceSplit,
+        reason: Option<UnresolvedReason>,
+        carried: U256,
+    ) -> InferenceEntry {
+        let (spans, total_weight, output_tokens, corpus_hash) = match attribution {
+            Some((a, corpus)) => (
+                a.spans
+                    .iter()
+                    .map(|s| SpanEntry {
+                        start: s.start,
+                        end: s.end,
+                        text: s.text.clone(),
+                        occurrences: s.occurrences,
+                        clusters: s.clusters.iter().map(|c| self.representative(*c)).collect(),
+                        weight: s.weight,
+                        share: s.share,
+                    })
+                    .collect(),
+                a.total_weight,
+                a.output_tokens,
+                corpus,
+            ),
+            None => (Vec::new(), 0, 0, None),
+        };
+        let allocations = split
+            .allocations
+            .iter()
+            .map(|a| AllocationEntry {
+                account: a.account,
+                amount: a.amount,
+                role: match a.role {
+                    Role::Owner { model_id } => RoleEntry::Owner { model_id },
+                    Role::Royalty { model_id, child } => RoleEntry::Royalty { model_id, child },
+                    Role::SplitDust => RoleEntry::SplitDust,
+                    Role::Agent => RoleEntry::Agent {
+                        agent_id: inf.agent_id,
+                    },
+                    Role::AgentlessShare => RoleEntry::AgentlessShare,
+                    Role::Data { weight } => RoleEntry::Data {
+                        weight,
+                        clusters: attribution
+                            .map(|(attr, _)| {
+                                let mut reps: Vec<U256> = attr
+                                    .weights
+                                    .keys()
+                                    .filter(|cid| self.owners.get(cid) == Some(&a.account))
+                                    .map(|cid| self.representative(*cid))
+                                    .collect();
+                                reps.sort();
+                                reps
+                            })
+                            .unwrap_or_default(),
+                    },
+                    Role::Unattributed => RoleEntry::Unattributed,
+                },
+            })
+            .collect();
+        InferenceEntry {
+            inference_id: inf.inference_id,
+            block_number: inf.key.block,
+            log_index: inf.key.log_index,
+            model_id: inf.model_id,
+            agent_id: inf.agent_id,
+            net: inf.net,
+            output_hash: inf.output_hash,
+            status: if reason.is_some() {
+                Status::Unresolved
+            } else {
+                Status::Resolved
+            },
+            reason,
+            corpus_hash,
+            output_tokens,
+            total_weight,
+            spans,
+            allocations,
+            settled: split.amount,
+            carried,
+            carried_since: None,
+        }
+    }
+
+    /// Why `inf` cannot be attributed now, if it cannot.
+    fn blocker(inf: &InferenceInput) -> Option<(UnresolvedReason, Option<&Lineage>)> {
+        match (&inf.lineage, &inf.output) {
+            (None, _) => Some((UnresolvedReason::UnknownModel, None)),
+            (Some(l), Output::Unavailable) => Some((UnresolvedReason::OutputUnavailable, Some(l))),
+            (Some(l), Output::Mismatch) => Some((UnresolvedReason::OutputHashMismatch, Some(l))),
+            (Some(_), Output::Text(_)) => None,
+        }
+    }
+
+    /// Settles an inference paid in the epoch: split in full, or partly with the rest carried.
+    fn settle_new(
+        &self,
+        inf: &InferenceInput,
+        epoch: u64,
+    ) -> Result<(InferenceEntry, InferenceSplit, Option<CarriedEntry>), ComputeError> {
+        let payment = inf.payment();
+        let unresolved = |reason, lineage: Option<&Lineage>| {
+            let empty = Lineage::default();
+            let (split, held) = split_unresolved(&payment, lineage.unwrap_or(&empty), reason)?;
+            let entry = self.entry(inf, None, &split, Some(reason), held.amount);
+            let held = CarriedEntry {
+                inference_id: held.inference_id,
+                model_id: held.model_id,
+                amount: held.amount,
+                portion: held.portion,
+                reason: held.reason,
+                since_epoch: epoch,
+            };
+            Ok::<_, ComputeError>((entry, split, Some(held)))
+        };
+        if let Some((reason, lineage)) = Self::blocker(inf) {
+            return unresolved(reason, lineage);
+        }
+        let (Some(lineage), Output::Text(text)) = (&inf.lineage, &inf.output) else {
+            return unresolved(UnresolvedReason::UnknownModel, None);
+        };
+        let (attribution, corpus) = self.attribute(inf.model_id, text);
+        let weights = weights_by_owner(&attribution.weights, self.owners)?;
+        match split_inference(&payment, lineage, &weights, self.split) {
+            Ok(split) => {
+                let entry = self.entry(inf, Some((&attribution, corpus)), &split, None, U256::ZERO);
+                Ok((entry, split, None))
+            }
+            Err(SplitError::UnknownModel(_)) => unresolved(UnresolvedReason::UnknownModel, None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Settles a carried item if its inference can now be attributed; otherwise carries it on
+    /// with the current reason.
+    fn settle_carried(&self, item: &crate::inputs::CarriedInput) -> Result<Settled, ComputeError> {
+        let inf = &item.inference;
+        let still = |reason| {
+            Ok(Settled::StillCarried(CarriedEntry {
+                reason,
+                ..item.entry.clone()
+            }))
+        };
+        if let Some((reason, _)) = Self::blocker(inf) {
+            return still(reason);
+        }
+        let (Some(lineage), Output::Text(text)) = (&inf.lineage, &inf.output) else {
+            return still(UnresolvedReason::UnknownModel);
+        };
+        let (attribution, corpus) = self.attribute(inf.model_id, text);
+        let weights = weights_by_owner(&attribution.weights, self.owners)?;
+        let split = match resolve_carried(
+            &item.carried(),
+            &inf.payment(),
+            lineage,
+            &weights,
+            self.split,
+        ) {
+            Ok(split) => split,
+            Err(SplitError::UnknownModel(_)) => return still(UnresolvedReason::UnknownModel),
+            Err(e) => return Err(e.into()),
+        };
+        let mut entry = self.entry(inf, Some((&attribution, corpus)), &split, None, U256::ZERO);
+        entry.carried_since = Some(item.entry.since_epoch);
+        Ok(Settled::Resolved(Box::new(entry), split))
+    }
+}
+
+fn inferences_digest(inferences: &[InferenceInput]) -> B256 {
+    let mut h = Keccak256::new();
+    h.update(b"openledger-inferences-v1");
+    for i in inferences {
+        h.update(i.inference_id.to_be_bytes::<32>());
+        h.update(i.output_hash);
+        h.update([match i.output {
+            Output::Text(_) => 0u8,
+            Output::Unavailable => 1,
+            Output::Mismatch => 2,
+        }]);
+    }
+    h.finalize()
+}
+
+fn records_digest(inputs: &EpochInputs) -> B256 {
+    let mut h = Keccak256::new();
+    h.update(b"openledger-records-v1");
+    for r in inputs.records.iter().filter(|r| r.text.is_some()) {
+        h.update(r.id.to_be_bytes::<32>());
+        h.update(r.content_hash);
+    }
+    h.finalize()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        BlockRange, CarriedPortion, FeeSplit, LineageModel, OrderKey,
+        inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput},
+    };
+
+    const TEXT_A: &str = "the quick brown fox jumps over the lazy dog while the farmer sleeps under an old oak tree near the river bank";
+    const TEXT_B: &str = "distributed ledgers record every payment so anyone can audit who was paid for which piece of work and when it happened";
+
+    fn a(n: u8) -> Address {
+        Address::repeat_byte(n)
+    }
+
+    fn inference(id: u64, output: Output, net: u64) -> InferenceInput {
+        InferenceInput {
+            inference_id: U256::from(id),
+            key: OrderKey::new(10 + id, 0),
+            model_id: U256::from(1),
+            agent_id: U256::from(1),
+            net: U256::from(net),
+            split: FeeSplit {
+                owner_bps: 5000,
+                data_bps: 4000,
+                agent_bps: 1000,
+            },
+            agent_payee: Some(a(0xa9)),
+            lineage: Some(Lineage::new([LineageModel {
+                model_id: U256::from(1),
+                owner: a(0x01),
+                parents: Vec::new(),
+            }])),
+            output_hash: B256::repeat_byte(id as u8),
+            output,
+        }
+    }
+
+    fn inputs(inferences: Vec<InferenceInput>) -> EpochInputs {
+        let records = vec![
+            RecordInput {
+                id: U256::from(1),
+                contributor: a(0xc1),
+                order: OrderKey::new(2, 0),
+                content_hash: B256::repeat_byte(0xd1),
+                text: Some(TEXT_A.into()),
+            },
+            RecordInput {
+                id: U256::from(2),
+                contributor: a(0xc2),
+                order: OrderKey::new(3, 0),
+                content_hash: B256::repeat_byte(0xd2),
+                text: Some(TEXT_B.into()),
+            },
+        ];
+        let distributable = inferences.iter().map(|i| i.net).sum();
+        EpochInputs {
+            header: EpochHeader {
+                chain_id: 31337,
+                escrow: a(0xe5),
+                token: a(0xee),
+                epoch: 1,
+                range: BlockRange {
+                    from_block: 1,
+                    to_block: 100,
+                },
+            },
+            previous: None,
+            treasury: a(0x77),
+            distributable,
+            records,
+            corpora: BTreeMap::from([(
+                U256::from(1),
+                BTreeSet::from([U256::from(1), U256::from(2)]),
+            )]),
+            inferences,
+            carried: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_epoch_adds_up_and_its_report_backs_its_root() {
+        let out = format!("as they say {} and more", &TEXT_A[..60]);
+        let epoch = compute_epoch(
+            &inputs(vec![
+                inference(1, Output::Text(out), 1_000_003),
+                inference(2, Output::Unavailable, 999),
+            ]),
+            &OracleParams::default(),
+            None,
+        )
+        .unwrap();
+        let r = &epoch.report;
+        assert_eq!(r.totals.paid_net, U256::from(1_001_002u64));
+        // Inference 2's data share (40% of 999, floor) is carried.
+        assert_eq!(r.carried.len(), 1);
+        assert_eq!(r.carried[0].amount, U256::from(399));
+        assert_eq!(r.carried[0].portion, CarriedPortion::DataShare);
+        assert_eq!(r.totals.total_cumulative, U256::from(1_001_002u64 - 399));
+        let data: Vec<&AllocationEntry> = r.inferences[0]
+            .allocations
+            .iter()
+            .filter(|a| matches!(a.role, RoleEntry::Data { .. }))
+            .collect();
+        assert_eq!(data.len(), 1);
+        assert_eq!(data[0].account, a(0xc1));
+        let parsed = EpochReport::from_json(&epoch.json).unwrap();
+        assert_eq!(parsed, *r);
+        assert_eq!(
+            epoch.update.reportHash,
+            alloy::primitives::keccak256(&epoch.json)
+        );
+    }
+
+    #[test]
+    fn a_carried_item_resolves_to_the_same_total_as_one_split() {
+        let out = format!("{} then {}", &TEXT_B[..70], &TEXT_A[20..90]);
+        let first = compute_epoch(
+            &inputs(vec![inference(1, Output::Unavailable, 1_000_000)]),
+            &OracleParams::default(),
+            None,
+        )
+        .unwrap();
+        let mut next = inputs(Vec::new());
+        next.header.epoch = 2;
+        next.header.range = BlockRange {
+            from_block: 101,
+            to_block: 200,
+        };
+        next.distributable = U256::from(1_000_000);
+        next.previous = Some(PreviousEpoch {
+            epoch: 1,
+            report_hash: first.report_hash,
+            root: first.report.root,
+            total_cumulative: first.report.total_cumulative,
+            balances: first.report.balance_map(),
+        });
+        next.carried = vec![CarriedInput {
+            entry: first.report.carried[0].clone(),
+            inference: inference(1, Output::Text(out.clone()), 1_000_000),
+        }];
+        let second = compute_epoch(&next, &OracleParams::default(), None).unwrap();
+        assert!(second.report.carried.is_empty());
+        assert_eq!(second.report.resolved.len(), 1);
+        assert_eq!(second.report.resolved[0].carried_since, Some(1));
+        assert_eq!(second.report.total_cumulative, U256::from(1_000_000));
+
+        // The same inference settled at once gives the same balances.
+        let once = compute_epoch(
+            &inputs(vec![inference(1, Output::Text(out), 1_000_000)]),
+            &OracleParams::default(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(once.report.balances, second.report.balances);
+    }
+
+    #[test]
+    fn owing_more_than_was_paid_in_is_refused() {
+        let mut i = inputs(vec![inference(1, Output::Unavailable, 1_000)]);
+        i.distributable = U256::from(999);
+        assert!(matches!(
+            compute_epoch(&i, &OracleParams::default(), None),
+            Err(ComputeError::Insolvent { .. })
+        ));
+        let empty = inputs(Vec::new());
+        assert!(matches!(
+            compute_epoch(&empty, &OracleParams::default(), None),
+            Err(ComputeError::NothingToCommit)
+        ));
+    }
+
+    #[test]
+    fn the_index_cache_gives_the_same_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = format!("as they say {} and more", &TEXT_A[..60]);
+        let i = inputs(vec![inference(1, Output::Text(out), 1_000_003)]);
+        let a1 = compute_epoch(&i, &OracleParams::default(), Some(dir.path())).unwrap();
+        let a2 = compute_epoch(&i, &OracleParams::default(), Some(dir.path())).unwrap();
+        let a3 = compute_epoch(&i, &OracleParams::default(), None).unwrap();
+        assert_eq!(a1.json, a2.json);
+        assert_eq!(a1.json, a3.json);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
