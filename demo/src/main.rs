@@ -51,6 +51,9 @@ struct Cli {
     /// Port of anvil.
     #[arg(long, default_value_t = 8545)]
     rpc_port: u16,
+    /// First of the three oracle nodes' ports (default: the API port + 10).
+    #[arg(long)]
+    oracle_port: Option<u16>,
     /// Dispute window of the escrow, in seconds (how long a root stays pending).
     #[arg(long, default_value_t = 10)]
     dispute_window: u32,
@@ -97,7 +100,10 @@ impl Proc {
 
 fn sibling(name: &str) -> eyre::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let path = exe.with_file_name(name);
+    let path = match std::env::var_os("OPENLEDGER_BIN_DIR") {
+        Some(dir) => PathBuf::from(dir).join(name),
+        None => exe.with_file_name(name),
+    };
     if !path.is_file() {
         bail!(
             "{} not found next to {}: run scripts/demo (it builds every binary)",
@@ -181,7 +187,8 @@ async fn main() -> eyre::Result<()> {
             .args(["--listen", &format!("127.0.0.1:{}", cli.api_port)]),
         &dir.join("indexer.log"),
     )?);
-    let ports: Vec<u16> = (0..3).map(|i| cli.api_port + 10 + i).collect();
+    let first_oracle_port = cli.oracle_port.unwrap_or(cli.api_port + 10);
+    let ports: Vec<u16> = (0..3).map(|i| first_oracle_port + i).collect();
     for (n, key_index) in [7u32, 8, 9].into_iter().enumerate() {
         let key = dev_key(key_index)?;
         let peers: Vec<String> = ports
@@ -251,7 +258,7 @@ async fn main() -> eyre::Result<()> {
             "blocks mined up to {} so epoch {phase} (to block {boundary}) is final",
             boundary + FINALITY + 1
         ));
-        let report = wait_for_root(&api, phase, &mut procs, cli.dispute_window).await?;
+        let report = wait_for_root(&api, &rpc, phase, &mut procs, cli.dispute_window).await?;
         say(format!(
             "root {} of epoch {phase} signed by two oracles, proposed, and current after the dispute window ({} accounts, {} wei in all)",
             report.root,
@@ -263,7 +270,18 @@ async fn main() -> eyre::Result<()> {
     }
 
     step("who earned what");
-    print_table(&rpc, &deployment, &world, &epochs).await?;
+    let gamer_earned = print_table(&rpc, &deployment, &world, &epochs).await?;
+    step("checks");
+    check(
+        &rpc,
+        &deployment,
+        &api,
+        &deployment_file,
+        &epochs,
+        &settings,
+        gamer_earned,
+    )
+    .await?;
     println!("\nThe demo took {:.0} s.", started.elapsed().as_secs_f64());
     println!("\nExplore:");
     println!(
@@ -310,12 +328,21 @@ async fn wait_for_api(api: &str, procs: &mut [Proc]) -> eyre::Result<()> {
 /// Waits until the root of `epoch` is current and its report is loaded; returns the report.
 async fn wait_for_root(
     api: &str,
+    rpc: &str,
     epoch: u64,
     procs: &mut [Proc],
     window: u32,
 ) -> eyre::Result<ReportBalances> {
     let deadline = Instant::now() + Duration::from_secs(120 + u64::from(window));
+    // An idle devnet makes no blocks, and a dispute window only ends in a block whose timestamp
+    // is past it: mine one a second while waiting, as a live chain would.
+    let provider = ProviderBuilder::new().connect_http(rpc.parse()?);
+    let mut last_block = Instant::now();
     loop {
+        if last_block.elapsed() >= Duration::from_secs(1) {
+            let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await?;
+            last_block = Instant::now();
+        }
         for p in procs.iter_mut() {
             p.check()?;
         }
@@ -387,14 +414,21 @@ fn tokens(wei: U256) -> String {
     format!("{whole}.{frac:04}")
 }
 
+/// Prints the table; returns what the gamer earned in all.
 async fn print_table(
     rpc: &str,
     d: &Deployment,
     world: &World,
     epochs: &[ReportBalances],
-) -> eyre::Result<()> {
+) -> eyre::Result<U256> {
     let reader = devnet::client(rpc, d, dev_key(0)?)?;
     let mut rows: BTreeMap<Address, Vec<U256>> = BTreeMap::new();
+    // Everyone in the cast who could earn appears, earning or not.
+    for (account, (_, role)) in &world.names {
+        if matches!(role, Role::Contributor | Role::Gamer | Role::Spammer) {
+            rows.insert(*account, vec![U256::ZERO; epochs.len()]);
+        }
+    }
     for (k, report) in epochs.iter().enumerate() {
         for b in &report.balances {
             let entry = rows
@@ -448,5 +482,113 @@ async fn print_table(
         tokens(per_record)
     );
     println!("  the original, and a cluster pays its earliest accepted submitter only.");
+    Ok(gamer_total)
+}
+
+/// What the tests assert about the run: claims paid equal the report, the indexer agrees with
+/// the chain, every epoch verifies from public data, the gamer gained nothing, and each epoch's
+/// allocations add up to the net fees paid in it.
+async fn check(
+    rpc: &str,
+    d: &Deployment,
+    api: &str,
+    deployment_file: &Path,
+    epochs: &[ReportBalances],
+    settings: &Settings,
+    gamer_earned: U256,
+) -> eyre::Result<()> {
+    let reader = devnet::client(rpc, d, dev_key(0)?)?;
+    let api_client = ApiClient::new(api);
+    let last = epochs.last().ok_or_else(|| eyre!("no epoch ran"))?;
+    for b in &last.balances {
+        let claimed = reader.claimed(b.account).await?;
+        if claimed != b.cumulative {
+            bail!(
+                "{} claimed {claimed}, its leaf says {}",
+                b.account,
+                b.cumulative
+            );
+        }
+        let totals = api_client.account(b.account).await?;
+        if totals.claimed != claimed || totals.earned != b.cumulative {
+            bail!(
+                "the indexer says {} earned {} and claimed {}; the chain says {} and {claimed}",
+                b.account,
+                totals.earned,
+                totals.claimed,
+                b.cumulative
+            );
+        }
+    }
+    say(format!(
+        "claims: every account claimed exactly its leaf ({} accounts), and the indexer agrees",
+        last.balances.len()
+    ));
+
+    let count = reader.escrow().inferenceCount().call().await?;
+    let indexed: serde_json::Value =
+        reqwest::get(format!("{api}/v1/inferences?limit=1&order=desc"))
+            .await?
+            .json()
+            .await?;
+    let last_id = indexed["items"][0]["id"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| indexed["items"][0]["id"].as_u64().map(|v| v.to_string()));
+    if last_id.as_deref() != Some(count.to_string().as_str()) {
+        bail!("the chain has {count} inferences, the indexer's last is {last_id:?}");
+    }
+    say(format!("indexer: {count} inferences, as on chain"));
+
+    let fee = U256::from(settings.fee_tokens) * U256::from(10u64).pow(U256::from(18));
+    let net_per_epoch = (fee - fee * U256::from(d.params.protocol_fee_bps) / U256::from(10_000u64))
+        * U256::from(settings.inferences_per_phase);
+    for (k, report) in epochs.iter().enumerate() {
+        let expected = net_per_epoch * U256::from(k as u64 + 1);
+        if report.total_cumulative != expected {
+            bail!(
+                "epoch {} allocates {} in all, the net fees paid add up to {expected}",
+                report.epoch,
+                report.total_cumulative
+            );
+        }
+        let status = Command::new(sibling("openledger-oracle")?)
+            .args(["--rpc-url", rpc])
+            .arg("--deployment")
+            .arg(deployment_file)
+            .args(["--content-url", api])
+            .arg("--data-dir")
+            .arg(std::env::temp_dir().join(format!(
+                "openledger-verify-{}-{}",
+                std::process::id(),
+                report.epoch
+            )))
+            .args([
+                "--finality-depth",
+                &FINALITY.to_string(),
+                "--epoch-blocks",
+                &EPOCH_BLOCKS.to_string(),
+            ])
+            .args(["verify", &report.epoch.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!(
+                "openledger-oracle verify {} failed ({status})",
+                report.epoch
+            );
+        }
+    }
+    say("conservation: each epoch's allocations add up to the net fees paid, to the wei".into());
+    say("verify: every posted root and report hash recomputed from public data".into());
+    if !gamer_earned.is_zero() {
+        bail!("the gamer earned {} from copies", tokens(gamer_earned));
+    }
+    say("gaming: the gamer's copies earned nothing".into());
+    println!(
+        "
+  all checks passed"
+    );
     Ok(())
 }

@@ -465,7 +465,10 @@ pub async fn load_inputs(
             Some(RecordInput {
                 id: *id,
                 contributor: c.contributor,
-                order: snapshot.accepted_at(*id)?,
+                // Submission order among accepted records, not acceptance order: otherwise a
+                // copier could get ahead of the original by having the copy accepted sooner in a
+                // faster datanet (found by the demo's gamer).
+                order: snapshot.accepted_at(*id).map(|_| c.submitted)?,
                 content_hash: c.content_hash,
                 text: fetched
                     .bytes()
