@@ -22,3 +22,16 @@ fn event_migrations_match_the_abis() {
         );
     }
 }
+
+#[test]
+fn both_backends_define_the_same_views() {
+    // The views are portable SQL on purpose: one definition of "current state" for both databases.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let sqlite = std::fs::read_to_string(dir.join("sqlite/0006_views.sql")).unwrap();
+    let postgres = std::fs::read_to_string(dir.join("postgres/0006_views.sql")).unwrap();
+    assert!(sqlite.contains("CREATE VIEW contributions"));
+    assert_eq!(
+        sqlite, postgres,
+        "indexer/migrations/{{sqlite,postgres}}/0006_views.sql differ"
+    );
+}
