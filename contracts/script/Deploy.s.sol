@@ -139,7 +139,9 @@ contract Deploy is Script {
 
         cfg.out = vm.envOr("DEPLOYMENTS_OUT", string(""));
         if (bytes(cfg.out).length == 0) {
-            cfg.out = string.concat(vm.projectRoot(), "/deployments/", chain, ".json");
+            // Relative (forge resolves it against the project root), so gas does not depend on
+            // the checkout's path.
+            cfg.out = string.concat("deployments/", chain, ".json");
         }
     }
 
@@ -174,7 +176,7 @@ contract Deploy is Script {
     /// @notice Writes the deployment JSON to `cfg.out` (creating `deployments/` if needed) and returns it.
     function write(Config memory cfg, Deployment memory d) public returns (string memory json) {
         json = toJson(d);
-        string memory dir = string.concat(vm.projectRoot(), "/deployments");
+        string memory dir = "deployments";
         if (!vm.exists(dir)) vm.createDir(dir, true);
         vm.writeJson(json, cfg.out);
         console.log("Deployment written to", cfg.out);
