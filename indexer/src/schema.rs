@@ -203,34 +203,21 @@ impl Schema {
     /// Builds the schema from the SDK's ABIs.
     pub fn new() -> Result<Self, SchemaError> {
         let mut tables = Vec::new();
-        let mut by_selector = BTreeMap::new();
-        let mut names = std::collections::BTreeSet::new();
         for (contract, abi) in contracts() {
-            for event in abi.events() {
-                if event.anonymous {
-                    continue;
-                }
-                let table = EventTable::new(contract, event.clone())?;
-                if !names.insert(table.name.clone()) {
-                    return Err(SchemaError::DuplicateTable(table.name));
-                }
-                by_selector.insert((contract, event.selector()), tables.len());
-                tables.push(table);
+            for event in abi.events().filter(|e| !e.anonymous) {
+                tables.push(EventTable::new(contract, event.clone())?);
             }
         }
-        // Stable order (by table name) so generated DDL does not depend on ABI iteration order.
-        let mut order: Vec<usize> = (0..tables.len()).collect();
-        order.sort_by(|&a, &b| tables[a].name.cmp(&tables[b].name));
-        let remap: BTreeMap<usize, usize> = order
+        // Stable order (by table name) so generated DDL does not depend on ABI iteration order;
+        // the selector index is derived from the sorted list.
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(w) = tables.windows(2).find(|w| w[0].name == w[1].name) {
+            return Err(SchemaError::DuplicateTable(w[0].name.clone()));
+        }
+        let by_selector = tables
             .iter()
             .enumerate()
-            .map(|(new, &old)| (old, new))
-            .collect();
-        let mut sorted: Vec<Option<EventTable>> = tables.into_iter().map(Some).collect();
-        let tables = order.iter().filter_map(|&i| sorted[i].take()).collect();
-        let by_selector = by_selector
-            .into_iter()
-            .filter_map(|(k, old)| remap.get(&old).map(|&new| (k, new)))
+            .map(|(i, t)| ((t.contract, t.event.selector()), i))
             .collect();
         Ok(Self {
             tables,
