@@ -174,14 +174,14 @@ impl SuffixIndex {
     /// Sorts the suffixes of `corpus` (SA-IS, linear time).
     pub fn build(corpus: Corpus) -> Self {
         let alphabet = corpus.vocab.len() + 1;
-        let sa = sais::suffix_array(&corpus.text, alphabet);
+        let sa = sais::suffix_array(corpus.text.as_slice(), alphabet);
         Self { corpus, sa }
     }
 
     /// Loads the suffix array of `corpus` from `path` when the file is intact and belongs to this
     /// corpus; otherwise builds it and saves it there. Only I/O errors while saving are errors.
     pub fn load_or_build(corpus: Corpus, path: &Path) -> Result<(Self, IndexSource), IndexError> {
-        if let Some(sa) = read_suffix_array(path, &corpus) {
+        if let Some(sa) = read_suffix_array(path, corpus.hash, corpus.text.len()) {
             return Ok((Self { corpus, sa }, IndexSource::Loaded));
         }
         let index = Self::build(corpus);
@@ -191,30 +191,7 @@ impl SuffixIndex {
 
     /// Writes the suffix array to `path` in the module's format (atomically, by rename).
     pub fn save(&self, path: &Path) -> Result<(), IndexError> {
-        let mut tmp_name = path.as_os_str().to_owned();
-        tmp_name.push(".tmp");
-        let tmp = Path::new(&tmp_name);
-        {
-            // Streamed through a buffer and the checksum's hasher: no copy of the array.
-            let mut out = HashingWriter {
-                inner: io::BufWriter::new(fs::File::create(tmp)?),
-                hasher: Keccak256::new(),
-            };
-            out.write_all(MAGIC)?;
-            out.write_all(&VERSION.to_le_bytes())?;
-            out.write_all(self.corpus.hash.as_slice())?;
-            out.write_all(&(self.sa.len() as u64).to_le_bytes())?;
-            for chunk in self.sa.chunks(16 * 1024) {
-                let bytes: Vec<u8> = chunk.iter().flat_map(|e| e.to_le_bytes()).collect();
-                out.write_all(&bytes)?;
-            }
-            let HashingWriter { mut inner, hasher } = out;
-            inner.write_all(hasher.finalize().as_slice())?;
-            let file = inner.into_inner().map_err(io::IntoInnerError::into_error)?;
-            file.sync_all()?;
-        }
-        fs::rename(tmp, path)?;
-        Ok(())
+        write_suffix_array(path, self.corpus.hash, &self.sa)
     }
 
     /// The indexed corpus.
@@ -255,48 +232,7 @@ impl SuffixIndex {
     /// prefix that the pattern is known to share with both bounds (Manber and Myers), so a
     /// search costs about O(|pattern| + log n) token comparisons rather than O(|pattern| log n).
     pub fn find(&self, pattern: &[u32]) -> Range<usize> {
-        let n = self.sa.len();
-        // First suffix whose prefix is not below the pattern.
-        let (mut lo, mut hi, mut left_lcp, mut right_lcp) = (0, n, 0, 0);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
-            if order == Ordering::Less {
-                lo = mid + 1;
-                left_lcp = lcp;
-            } else {
-                hi = mid;
-                right_lcp = lcp;
-            }
-        }
-        let start = lo;
-        // First suffix whose prefix is above the pattern.
-        let (mut hi, mut left_lcp, mut right_lcp) = (n, 0, 0);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let (order, lcp) = self.compare(self.sa[mid], pattern, left_lcp.min(right_lcp));
-            if order == Ordering::Greater {
-                hi = mid;
-                right_lcp = lcp;
-            } else {
-                lo = mid + 1;
-                left_lcp = lcp;
-            }
-        }
-        start..lo
-    }
-
-    /// Compares the first `pattern.len()` tokens of the suffix at `position` with `pattern`,
-    /// knowing the first `depth` are equal; returns the order and the common prefix length.
-    fn compare(&self, position: u32, pattern: &[u32], mut depth: usize) -> (Ordering, usize) {
-        while let Some(&wanted) = pattern.get(depth) {
-            match self.token_at(position, depth) {
-                None => return (Ordering::Less, depth),
-                Some(token) if token == wanted => depth += 1,
-                Some(token) => return (token.cmp(&wanted), depth),
-            }
-        }
-        (Ordering::Equal, depth)
+        find(&self.corpus.text, &self.sa, pattern)
     }
 
     /// Number of occurrences of `pattern` in the corpus.
@@ -320,6 +256,87 @@ impl SuffixIndex {
     }
 }
 
+/// The suffix-array range of the suffixes of `text` starting with `pattern` (see
+/// [`SuffixIndex::find`]); a suffix that ends before the pattern does sorts before it.
+///
+/// Two binary searches over whole-pattern comparisons; each comparison starts after the prefix
+/// that the pattern is known to share with both bounds (Manber and Myers).
+pub(crate) fn find<T: Ord + Copy>(text: &[T], sa: &[u32], pattern: &[T]) -> Range<usize> {
+    // Compares the first `pattern.len()` symbols of the suffix at `position` with `pattern`,
+    // knowing the first `depth` are equal; returns the order and the common prefix length.
+    let compare = |position: u32, mut depth: usize| -> (Ordering, usize) {
+        let suffix = text.get(position as usize..).unwrap_or(&[]);
+        while let Some(&wanted) = pattern.get(depth) {
+            match suffix.get(depth) {
+                None => return (Ordering::Less, depth),
+                Some(&symbol) if symbol == wanted => depth += 1,
+                Some(&symbol) => return (symbol.cmp(&wanted), depth),
+            }
+        }
+        (Ordering::Equal, depth)
+    };
+    let n = sa.len();
+    // First suffix whose prefix is not below the pattern.
+    let (mut lo, mut hi, mut left_lcp, mut right_lcp) = (0, n, 0, 0);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (order, lcp) = compare(sa[mid], left_lcp.min(right_lcp));
+        if order == Ordering::Less {
+            lo = mid + 1;
+            left_lcp = lcp;
+        } else {
+            hi = mid;
+            right_lcp = lcp;
+        }
+    }
+    let start = lo;
+    // First suffix whose prefix is above the pattern.
+    let (mut hi, mut left_lcp, mut right_lcp) = (n, 0, 0);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (order, lcp) = compare(sa[mid], left_lcp.min(right_lcp));
+        if order == Ordering::Greater {
+            hi = mid;
+            right_lcp = lcp;
+        } else {
+            lo = mid + 1;
+            left_lcp = lcp;
+        }
+    }
+    start..lo
+}
+
+/// Writes `sa` to `path` in the module's format for the corpus `hash`: to a file beside it,
+/// synced, then renamed over it. Streamed through a buffer and the checksum's hasher, so the
+/// array is not copied.
+pub(crate) fn write_suffix_array(path: &Path, hash: B256, sa: &[u32]) -> Result<(), IndexError> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = Path::new(&tmp_name);
+    {
+        let mut out = HashingWriter {
+            inner: io::BufWriter::new(fs::File::create(tmp)?),
+            hasher: Keccak256::new(),
+        };
+        out.write_all(MAGIC)?;
+        out.write_all(&VERSION.to_le_bytes())?;
+        out.write_all(hash.as_slice())?;
+        out.write_all(&(sa.len() as u64).to_le_bytes())?;
+        let mut bytes = Vec::with_capacity(4 * 16 * 1024);
+        for chunk in sa.chunks(16 * 1024) {
+            bytes.clear();
+            bytes.extend(chunk.iter().flat_map(|e| e.to_le_bytes()));
+            out.write_all(&bytes)?;
+        }
+        let HashingWriter { mut inner, hasher } = out;
+        inner.write_all(hasher.finalize().as_slice())?;
+        let file = inner.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+    }
+    fs::rename(tmp, path)?;
+    Ok(())
+}
+
 /// Writes through to `inner` and hashes what it writes.
 struct HashingWriter<W> {
     inner: W,
@@ -338,10 +355,9 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// The suffix array stored at `path`, if the file is intact and was built for `corpus`.
-/// Read in chunks, so memory holds the array once.
-fn read_suffix_array(path: &Path, corpus: &Corpus) -> Option<Vec<u32>> {
-    let n = corpus.text.len();
+/// The suffix array stored at `path`, if the file is intact and holds the `n` entries of the
+/// corpus `hash`. Read in chunks, so memory holds the array once (plus a bit per entry).
+pub(crate) fn read_suffix_array(path: &Path, hash: B256, n: usize) -> Option<Vec<u32>> {
     let file = fs::File::open(path).ok()?;
     if file.metadata().ok()?.len() != (HEADER_LEN + 4 * n + 32) as u64 {
         return None;
@@ -353,13 +369,13 @@ fn read_suffix_array(path: &Path, corpus: &Corpus) -> Option<Vec<u32>> {
     hasher.update(header);
     if &header[..8] != MAGIC
         || header[8..12] != VERSION.to_le_bytes()
-        || header[12..44] != corpus.hash[..]
+        || header[12..44] != hash[..]
         || header[44..52] != (n as u64).to_le_bytes()
     {
         return None;
     }
     let mut sa = Vec::with_capacity(n);
-    let mut seen = vec![false; n];
+    let mut seen = vec![0u64; n.div_ceil(64)];
     let mut buf = vec![0u8; 64 * 1024];
     while sa.len() < n {
         let len = (4 * (n - sa.len())).min(buf.len());
@@ -367,11 +383,11 @@ fn read_suffix_array(path: &Path, corpus: &Corpus) -> Option<Vec<u32>> {
         hasher.update(&buf[..len]);
         for c in buf[..len].chunks_exact(4) {
             let p = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            let slot = seen.get_mut(p as usize)?;
-            if *slot {
+            let (word, bit) = (p as usize / 64, 1u64 << (p % 64));
+            if p as usize >= n || *seen.get(word)? & bit != 0 {
                 return None;
             }
-            *slot = true;
+            seen[word] |= bit;
             sa.push(p);
         }
     }

@@ -11,6 +11,8 @@
 //!   earliest submitter;
 //! - [`index`]: a suffix array over a model's corpus (one document per cluster), persisted and
 //!   reused while the corpus is unchanged;
+//! - [`byte_index`]: the same suffix array over raw bytes, to count any byte string (the
+//!   benchmark's comparison with byte-level n-gram engines);
 //! - [`attribute`](mod@attribute): maximal matching spans of an output, weighted by length and rarity, shared
 //!   by the clusters containing them;
 //! - [`split`]: the integer split of each fee (owner, royalty stack, agent, data by weight),
@@ -28,6 +30,7 @@
 //! See `oracle/README.md` for the rules in one place.
 
 pub mod attribute;
+pub mod byte_index;
 pub mod cluster;
 pub mod content;
 pub mod epoch;
@@ -42,6 +45,7 @@ pub mod split;
 pub mod text;
 
 pub use attribute::{Attribution, AttributionParams, Span, attribute, attribute_tokens};
+pub use byte_index::ByteIndex;
 pub use cluster::{
     Cluster, ClusterError, ClusterId, ClusterParams, Clustering, Contribution, OrderKey, cluster,
 };

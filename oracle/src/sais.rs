@@ -1,60 +1,103 @@
-//! Suffix array construction by induced sorting (SA-IS, Nong, Zhang and Chan 2009), over an
-//! integer alphabet, in O(n) time.
+//! Suffix array construction by induced sorting (SA-IS, Nong, Zhang and Chan 2009) in O(n) time,
+//! over bytes or over an integer alphabet.
 //!
 //! The text is terminated by a virtual sentinel, smaller than every symbol and never stored: the
 //! returned array holds the `n` real suffixes only. Symbols must be below the alphabet size `k`.
+//!
+//! # Memory
+//! Besides the text and the `4n`-byte output, a level needs one bit per symbol for the types and
+//! two `k`-entry bucket arrays. The reduced problem lives inside the output array, as in Yuta
+//! Mori's sais: the LMS names are written into the free upper half, then packed at its end as the
+//! reduced string, whose suffix array is sorted into the lower part. So a 100 MB byte text sorts
+//! in about 100 + 400 MB plus the recursion's buckets, rather than several times the array.
 
 /// Marks a free slot while inducing.
 const EMPTY: u32 = u32::MAX;
 
+/// A text symbol: a byte, or a `u32` name (word id, or a reduced string's name).
+pub(crate) trait Symbol: Copy + Ord {
+    fn index(self) -> usize;
+}
+
+impl Symbol for u8 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        usize::from(self)
+    }
+}
+
+impl Symbol for u32 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// Suffix array of `s` (symbols below `k`); `s.len()` must be below `u32::MAX`.
-pub(crate) fn suffix_array(s: &[u32], k: usize) -> Vec<u32> {
+pub(crate) fn suffix_array<T: Symbol>(s: &[T], k: usize) -> Vec<u32> {
     let mut sa = vec![EMPTY; s.len()];
     sais(s, k, &mut sa);
     sa
 }
 
-/// Start of every bucket (exclusive prefix sums of the symbol counts).
-fn bucket_heads(counts: &[u32]) -> Vec<u32> {
-    let mut sum = 0u32;
-    counts
-        .iter()
-        .map(|&c| {
-            let head = sum;
-            sum += c;
-            head
-        })
-        .collect()
-}
+/// Suffix types, one bit each: set for S-type (smaller than the suffix after it).
+struct Types(Vec<u64>);
 
-/// One past the end of every bucket (inclusive prefix sums).
-fn bucket_tails(counts: &[u32]) -> Vec<u32> {
-    let mut sum = 0u32;
-    counts
-        .iter()
-        .map(|&c| {
-            sum += c;
-            sum
-        })
-        .collect()
-}
-
-/// `stype[i]`: suffix `i` is S-type (smaller than suffix `i + 1`). The last suffix is L-type, as
-/// the sentinel that follows it is smaller than everything.
-fn classify(s: &[u32]) -> Vec<bool> {
-    let n = s.len();
-    let mut stype = vec![false; n];
-    for i in (0..n.saturating_sub(1)).rev() {
-        stype[i] = s[i] < s[i + 1] || (s[i] == s[i + 1] && stype[i + 1]);
+impl Types {
+    /// The last suffix is L-type, as the sentinel that follows it is smaller than everything.
+    fn classify<T: Symbol>(s: &[T]) -> Self {
+        let n = s.len();
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        let mut next_is_s = false;
+        for i in (0..n.saturating_sub(1)).rev() {
+            let is_s = s[i] < s[i + 1] || (s[i] == s[i + 1] && next_is_s);
+            if is_s {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+            next_is_s = is_s;
+        }
+        Self(bits)
     }
-    stype
+
+    #[inline(always)]
+    fn is_s(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    /// Leftmost S-type: S-type with an L-type suffix before it.
+    #[inline(always)]
+    fn is_lms(&self, i: usize) -> bool {
+        i > 0 && i < self.0.len() * 64 && self.is_s(i) && !self.is_s(i - 1)
+    }
 }
 
-fn is_lms(stype: &[bool], i: usize) -> bool {
-    i > 0 && i < stype.len() && stype[i] && !stype[i - 1]
+fn symbol_counts<T: Symbol>(s: &[T], k: usize) -> Vec<u32> {
+    let mut counts = vec![0u32; k];
+    for &c in s {
+        counts[c.index()] += 1;
+    }
+    counts
 }
 
-fn sais(s: &[u32], k: usize, sa: &mut [u32]) {
+/// Writes the start of every bucket (exclusive prefix sums of the counts) into `bucket`.
+fn bucket_heads(counts: &[u32], bucket: &mut [u32]) {
+    let mut sum = 0u32;
+    for (b, &c) in bucket.iter_mut().zip(counts) {
+        *b = sum;
+        sum += c;
+    }
+}
+
+/// Writes one past the end of every bucket (inclusive prefix sums) into `bucket`.
+fn bucket_tails(counts: &[u32], bucket: &mut [u32]) {
+    let mut sum = 0u32;
+    for (b, &c) in bucket.iter_mut().zip(counts) {
+        sum += c;
+        *b = sum;
+    }
+}
+
+fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
     let n = s.len();
     match n {
         0 => return,
@@ -64,106 +107,137 @@ fn sais(s: &[u32], k: usize, sa: &mut [u32]) {
         }
         _ => {}
     }
-    let stype = classify(s);
-    let mut counts = vec![0u32; k];
-    for &c in s {
-        counts[c as usize] += 1;
-    }
+    let types = Types::classify(s);
+    let counts = symbol_counts(s, k);
+    let mut bucket = vec![0u32; k];
 
     // 1. Sort the LMS substrings: seed the LMS positions at their buckets' ends and induce.
     sa.fill(EMPTY);
-    let mut tails = bucket_tails(&counts);
-    for (i, &symbol) in s.iter().enumerate().skip(1) {
-        if is_lms(&stype, i) {
-            let c = symbol as usize;
-            tails[c] -= 1;
-            sa[tails[c] as usize] = i as u32;
+    bucket_tails(&counts, &mut bucket);
+    for (i, symbol) in s.iter().enumerate().skip(1) {
+        if types.is_lms(i) {
+            let c = symbol.index();
+            bucket[c] -= 1;
+            sa[bucket[c] as usize] = i as u32;
         }
     }
-    induce(s, sa, &stype, &counts);
+    induce(s, sa, &counts, &mut bucket);
 
-    // 2. Name the sorted LMS substrings; equal substrings share a name.
+    // 2. Pack the sorted LMS positions into sa[..m]; name them in sa[m..], at `m + p / 2` (LMS
+    //    positions are at least two apart, and `m + p / 2 < n`, see below), equal substrings
+    //    sharing a name.
     let mut m = 0;
     for i in 0..n {
         let p = sa[i];
-        if p != EMPTY && is_lms(&stype, p as usize) {
+        if p != EMPTY && types.is_lms(p as usize) {
             sa[m] = p;
             m += 1;
         }
     }
-    // LMS positions are at least two apart, so `p / 2` is a unique slot.
-    let mut names = vec![EMPTY; n / 2 + 1];
+    // The last position is never LMS, so LMS positions lie in 1..=n-2, at most (n-1)/2 of them,
+    // and m + p/2 <= (n-1)/2 + (n-2)/2 < n.
+    sa[m..].fill(EMPTY);
     let mut name_count = 0u32;
     let mut previous: Option<usize> = None;
-    for &p in &sa[..m] {
-        let p = p as usize;
-        if previous.is_none_or(|q| !lms_substrings_equal(s, &stype, q, p)) {
+    for i in 0..m {
+        let p = sa[i] as usize;
+        if previous.is_none_or(|q| !lms_substrings_equal(s, &types, q, p)) {
             name_count += 1;
         }
-        names[p / 2] = name_count - 1;
+        sa[m + p / 2] = name_count - 1;
         previous = Some(p);
     }
-    let lms_positions: Vec<u32> = (1..n)
-        .filter(|&i| is_lms(&stype, i))
-        .map(|i| i as u32)
-        .collect();
-    let reduced: Vec<u32> = lms_positions
-        .iter()
-        .map(|&p| names[p as usize / 2])
-        .collect();
-    drop(names);
-
-    // 3. Sort the LMS suffixes: recursively when names repeat, directly otherwise.
-    let mut reduced_sa = vec![EMPTY; m];
-    if (name_count as usize) < m {
-        sais(&reduced, name_count as usize, &mut reduced_sa);
-    } else {
-        for (i, &name) in reduced.iter().enumerate() {
-            reduced_sa[name as usize] = i as u32;
+    // The reduced string (names in text order) goes to the end of the array.
+    let mut j = n;
+    for i in (m..n).rev() {
+        if sa[i] != EMPTY {
+            j -= 1;
+            sa[j] = sa[i];
         }
     }
-    drop(reduced);
+
+    // 3. Sort the LMS suffixes into sa[..m]: recursively when names repeat, directly otherwise.
+    //    This level's buckets are freed meanwhile (a reduced level's can be as large as its
+    //    text) and counted again after.
+    drop((counts, bucket));
+    {
+        let (head, reduced) = sa.split_at_mut(n - m);
+        let reduced_sa = &mut head[..m];
+        if (name_count as usize) < m {
+            sais(&*reduced, name_count as usize, reduced_sa);
+        } else {
+            for (i, &name) in reduced.iter().enumerate() {
+                reduced_sa[name as usize] = i as u32;
+            }
+        }
+        // The reduced string has served: replace it by the LMS positions, and map the reduced
+        // suffix array's entries (indexes into the reduced string) back to text positions.
+        let mut j = 0;
+        for i in 1..n {
+            if types.is_lms(i) {
+                reduced[j] = i as u32;
+                j += 1;
+            }
+        }
+        for entry in reduced_sa.iter_mut() {
+            *entry = reduced[*entry as usize];
+        }
+    }
 
     // 4. Seed the sorted LMS suffixes at their buckets' ends (last first) and induce the rest.
-    sa.fill(EMPTY);
-    let mut tails = bucket_tails(&counts);
-    for &j in reduced_sa.iter().rev() {
-        let p = lms_positions[j as usize];
-        let c = s[p as usize] as usize;
-        tails[c] -= 1;
-        sa[tails[c] as usize] = p;
+    //    Walking down, the slot written is never below the one read, so nothing is overwritten.
+    let counts = symbol_counts(s, k);
+    let mut bucket = vec![0u32; k];
+    sa[m..].fill(EMPTY);
+    bucket_tails(&counts, &mut bucket);
+    for i in (0..m).rev() {
+        let p = sa[i];
+        sa[i] = EMPTY;
+        let c = s[p as usize].index();
+        bucket[c] -= 1;
+        sa[bucket[c] as usize] = p;
     }
-    induce(s, sa, &stype, &counts);
+    induce(s, sa, &counts, &mut bucket);
 }
 
 /// Induces L-type suffixes left to right from the seeds, then S-type suffixes right to left.
-fn induce(s: &[u32], sa: &mut [u32], stype: &[bool], counts: &[u32]) {
+///
+/// Types are read from the symbols rather than the bit vector, which saves a random access per
+/// suffix. While inducing L-types, the array holds only L-types and LMS seeds, so the suffix
+/// `j = p - 1` before an entry `p` is L-type exactly when `s[j] >= s[p]` (an LMS `p` has an
+/// L-type `j` with `s[j] > s[p]`). While inducing S-types right to left, the entry at `i` is
+/// S-type exactly when `i` is at or above its bucket's S-type front (the S-types of a bucket are
+/// written from its end down, each before the scan reaches it), so `j` is S-type when
+/// `s[j] < s[p]`, or `s[j] == s[p]` and `p` is.
+fn induce<T: Symbol>(s: &[T], sa: &mut [u32], counts: &[u32], bucket: &mut [u32]) {
     let n = s.len();
-    let mut heads = bucket_heads(counts);
+    bucket_heads(counts, bucket);
     // The suffix before the virtual sentinel comes first in its bucket.
-    let c = s[n - 1] as usize;
-    sa[heads[c] as usize] = (n - 1) as u32;
-    heads[c] += 1;
+    let c = s[n - 1].index();
+    sa[bucket[c] as usize] = (n - 1) as u32;
+    bucket[c] += 1;
     for i in 0..n {
         let p = sa[i];
         if p != EMPTY && p > 0 {
             let j = (p - 1) as usize;
-            if !stype[j] {
-                let c = s[j] as usize;
-                sa[heads[c] as usize] = j as u32;
-                heads[c] += 1;
+            let (c0, c1) = (s[j], s[p as usize]);
+            if c0 >= c1 {
+                let c = c0.index();
+                sa[bucket[c] as usize] = j as u32;
+                bucket[c] += 1;
             }
         }
     }
-    let mut tails = bucket_tails(counts);
+    bucket_tails(counts, bucket);
     for i in (0..n).rev() {
         let p = sa[i];
         if p != EMPTY && p > 0 {
             let j = (p - 1) as usize;
-            if stype[j] {
-                let c = s[j] as usize;
-                tails[c] -= 1;
-                sa[tails[c] as usize] = j as u32;
+            let (c0, c1) = (s[j], s[p as usize]);
+            if c0 < c1 || (c0 == c1 && i as u32 >= bucket[c1.index()]) {
+                let c = c0.index();
+                bucket[c] -= 1;
+                sa[bucket[c] as usize] = j as u32;
             }
         }
     }
@@ -171,18 +245,18 @@ fn induce(s: &[u32], sa: &mut [u32], stype: &[bool], counts: &[u32]) {
 
 /// Whether the LMS substrings starting at `p` and `q` (each running to the next LMS position,
 /// inclusive) are equal in symbols and types. One that reaches the sentinel equals nothing.
-fn lms_substrings_equal(s: &[u32], stype: &[bool], p: usize, q: usize) -> bool {
+fn lms_substrings_equal<T: Symbol>(s: &[T], types: &Types, p: usize, q: usize) -> bool {
     let n = s.len();
     let mut d = 0;
     loop {
         if p + d >= n || q + d >= n {
             return false;
         }
-        if s[p + d] != s[q + d] || stype[p + d] != stype[q + d] {
+        if s[p + d] != s[q + d] || types.is_s(p + d) != types.is_s(q + d) {
             return false;
         }
         if d > 0 {
-            let (lp, lq) = (is_lms(stype, p + d), is_lms(stype, q + d));
+            let (lp, lq) = (types.is_lms(p + d), types.is_lms(q + d));
             if lp && lq {
                 return true;
             }
@@ -211,13 +285,29 @@ mod tests {
         assert_eq!(suffix_array(&banana, 256), vec![5, 3, 1, 0, 4, 2]);
         let mississippi: Vec<u32> = b"mississippi".iter().map(|&b| u32::from(b)).collect();
         assert_eq!(suffix_array(&mississippi, 256), naive(&mississippi));
-        assert_eq!(suffix_array(&[], 1), Vec::<u32>::new());
-        assert_eq!(suffix_array(&[0], 1), vec![0]);
-        assert_eq!(suffix_array(&[3, 3, 3, 3], 4), vec![3, 2, 1, 0]);
+        assert_eq!(suffix_array::<u32>(&[], 1), Vec::<u32>::new());
+        assert_eq!(suffix_array(&[0u32], 1), vec![0]);
+        assert_eq!(suffix_array(&[3u32, 3, 3, 3], 4), vec![3, 2, 1, 0]);
+    }
+
+    fn naive_bytes(s: &[u8]) -> Vec<u32> {
+        let mut sa: Vec<u32> = (0..s.len() as u32).collect();
+        sa.sort_by(|&a, &b| s[a as usize..].cmp(&s[b as usize..]));
+        sa
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn bytes_equal_naive_sort(s in prop::collection::vec(0u8..4, 0..300)) {
+            prop_assert_eq!(suffix_array(&s, 256), naive_bytes(&s));
+        }
+
+        #[test]
+        fn any_bytes_equal_naive_sort(s in prop::collection::vec(any::<u8>(), 0..300)) {
+            prop_assert_eq!(suffix_array(&s, 256), naive_bytes(&s));
+        }
+
         #[test]
         fn equals_naive_sort(s in prop::collection::vec(0u32..4, 0..300)) {
             prop_assert_eq!(suffix_array(&s, 4), naive(&s));
@@ -243,5 +333,12 @@ mod tests {
             b
         };
         assert_eq!(suffix_array(&fib, 3), naive(&fib));
+        let bytes: Vec<u8> = fib.iter().map(|&c| c as u8).collect();
+        assert_eq!(suffix_array(&bytes, 256), naive_bytes(&bytes));
+        // Lengths around the bit-vector's word boundaries.
+        for n in [63, 64, 65, 127, 128, 129] {
+            let text: Vec<u8> = (0..n).map(|i| b"abaab"[i % 5]).collect();
+            assert_eq!(suffix_array(&text, 256), naive_bytes(&text));
+        }
     }
 }

@@ -1,0 +1,239 @@
+//! Benchmark of the oracle's indexes on a real text corpus (run by `scripts/bench-oracle`).
+//!
+//! ```text
+//! corpus_bench bytes CORPUS.jsonl [--queries N] [--queries-out FILE] [--counts-out FILE]
+//! corpus_bench words CORPUS.jsonl [--outputs N]
+//! ```
+//!
+//! `CORPUS.jsonl` holds one `{"text": ...}` document per line (`scripts/lib/bench-corpus.py`).
+//! Each mode is meant to run in its own process, so its peak memory (VmHWM) is its own:
+//!
+//! - `bytes`: the byte-level [`ByteIndex`] (what infini-gram builds without a tokenizer). Build
+//!   time (joining and sorting), peak memory at the end of the build, saving; then count queries
+//!   for N (default 10,000) random substrings of 8 to 64 bytes of the corpus, written as hex to
+//!   `--queries-out` with their counts in `--counts-out`, so another engine can answer the same
+//!   queries and be checked against these counts.
+//! - `words`: what attribution uses. Clustering, the word corpus and its suffix array, then N
+//!   (default 200) 500-token outputs, each made of corpus spans of 10 to 60 words between runs
+//!   of 10 to 50 random corpus words, attributed one by one.
+//!
+//! Prints one JSON object on stdout.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    fs,
+    io::{BufRead, BufReader, Write},
+    time::{Duration, Instant},
+};
+
+use alloy::primitives::{Address, U256};
+use openledger_oracle::{
+    AttributionParams, ByteIndex, ClusterParams, Contribution, Corpus, OrderKey, SuffixIndex,
+    attribute, cluster,
+};
+use serde_json::{Value, json};
+
+/// SplitMix64: the same stream on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The documents, read one line at a time so that only the index holds the whole text.
+fn documents(path: &str) -> impl Iterator<Item = String> {
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    BufReader::new(file).lines().map(|line| {
+        let value: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        value["text"].as_str().expect("a text field").to_owned()
+    })
+}
+
+fn peak_memory_mb() -> f64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Median, p99 and mean of `samples` (sorted here).
+fn summary(samples: &mut [Duration], unit: fn(Duration) -> f64) -> Value {
+    samples.sort();
+    let at = |p: f64| unit(samples[((samples.len() - 1) as f64 * p).round() as usize]);
+    let mean = samples.iter().sum::<Duration>() / samples.len() as u32;
+    json!({"median": at(0.5), "p99": at(0.99), "mean": unit(mean)})
+}
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1)?.parse().ok()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(mode), Some(corpus)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: corpus_bench bytes|words CORPUS.jsonl [options]");
+        std::process::exit(2);
+    };
+    let result = match mode.as_str() {
+        "bytes" => bytes(corpus, &args),
+        "words" => words(corpus, &args),
+        other => panic!("unknown mode {other}"),
+    };
+    println!("{result}");
+}
+
+fn bytes(path: &str, args: &[String]) -> Value {
+    let queries: usize = flag(args, "--queries").unwrap_or(10_000);
+    let t = Instant::now();
+    let index = ByteIndex::build(documents(path)).unwrap();
+    let build = t.elapsed();
+    let build_peak = peak_memory_mb();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bytes.olsa");
+    let t = Instant::now();
+    index.save(&file).unwrap();
+    let save = t.elapsed();
+    let file_bytes = fs::metadata(&file).unwrap().len();
+
+    let text = index.text();
+    let mut rng = Rng(7);
+    let mut patterns = Vec::with_capacity(queries);
+    while patterns.len() < queries {
+        let len = 8 + rng.below(57);
+        let start = rng.below(text.len() - len);
+        let window = &text[start..start + len];
+        if !window.contains(&openledger_oracle::byte_index::DOCUMENT_END) {
+            patterns.push(window.to_vec());
+        }
+    }
+    // One pass untimed, so the first timed queries do not pay for page faults.
+    for p in patterns.iter().take(1000) {
+        std::hint::black_box(index.count(p));
+    }
+    let mut latencies = Vec::with_capacity(queries);
+    let mut counts = Vec::with_capacity(queries);
+    for p in &patterns {
+        let t = Instant::now();
+        let count = std::hint::black_box(index.count(p));
+        latencies.push(t.elapsed());
+        counts.push(count);
+    }
+    if let Some(out) = flag::<String>(args, "--queries-out") {
+        let mut f = std::io::BufWriter::new(fs::File::create(out).unwrap());
+        for p in &patterns {
+            let hex: String = p.iter().map(|b| format!("{b:02x}")).collect();
+            writeln!(f, "{hex}").unwrap();
+        }
+    }
+    if let Some(out) = flag::<String>(args, "--counts-out") {
+        let mut f = std::io::BufWriter::new(fs::File::create(out).unwrap());
+        for c in &counts {
+            writeln!(f, "{c}").unwrap();
+        }
+    }
+    json!({
+        "mode": "bytes",
+        "corpus_bytes": text.len() - index.document_count(),
+        "documents": index.document_count(),
+        "corpus_hash": index.hash().to_string(),
+        "build_seconds": build.as_secs_f64(),
+        "build_peak_rss_mb": build_peak,
+        "save_seconds": save.as_secs_f64(),
+        "index_file_bytes": file_bytes,
+        "queries": queries,
+        "count_us": summary(&mut latencies, micros),
+        "total_count": counts.iter().sum::<u64>(),
+    })
+}
+
+fn words(path: &str, args: &[String]) -> Value {
+    let output_count: usize = flag(args, "--outputs").unwrap_or(200);
+    let docs: Vec<String> = documents(path).collect();
+    let contributions: Vec<Contribution> = docs
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Contribution {
+            id: U256::from(i),
+            contributor: Address::with_last_byte((i % 251) as u8),
+            order: OrderKey::new(i as u64, 0),
+            text,
+        })
+        .collect();
+    let t = Instant::now();
+    let clustering = cluster(&contributions, &ClusterParams::default()).unwrap();
+    let t_cluster = t.elapsed();
+    drop(contributions);
+    let t = Instant::now();
+    let corpus = Corpus::build(clustering.documents()).unwrap();
+    let t_corpus = t.elapsed();
+    let t = Instant::now();
+    let index = SuffixIndex::build(corpus);
+    let t_sa = t.elapsed();
+    let build_peak = peak_memory_mb();
+
+    let mut rng = Rng(11);
+    let vocab = index.corpus().vocabulary();
+    let outputs: Vec<String> = (0..output_count)
+        .map(|_| {
+            let mut words: Vec<&str> = Vec::new();
+            while words.len() < 500 {
+                let c = &clustering.clusters[rng.below(clustering.clusters.len())];
+                let w: Vec<&str> = c.text.split_whitespace().collect();
+                let len = (10 + rng.below(50)).min(w.len());
+                let start = rng.below(w.len() - len + 1);
+                words.extend(&w[start..start + len]);
+                for _ in 0..10 + rng.below(40) {
+                    let id = 1 + rng.below(vocab.len() - 1) as u32;
+                    words.extend(vocab.word(id));
+                }
+            }
+            words.truncate(500);
+            words.join(" ")
+        })
+        .collect();
+    let params = AttributionParams::default();
+    let mut latencies = Vec::with_capacity(outputs.len());
+    let mut spans = 0usize;
+    let all = Instant::now();
+    for o in &outputs {
+        let t = Instant::now();
+        spans += attribute(&index, o, &params).spans.len();
+        latencies.push(t.elapsed());
+    }
+    let elapsed = all.elapsed();
+    json!({
+        "mode": "words",
+        "documents": clustering.assignment.len(),
+        "clusters": clustering.clusters.len(),
+        "tokens": index.corpus().token_count(),
+        "distinct_words": vocab.len(),
+        "cluster_seconds": t_cluster.as_secs_f64(),
+        "corpus_seconds": t_corpus.as_secs_f64(),
+        "suffix_array_seconds": t_sa.as_secs_f64(),
+        "build_peak_rss_mb": build_peak,
+        "outputs": outputs.len(),
+        "attribution_ms": summary(&mut latencies, millis),
+        "output_tokens_per_second": (outputs.len() * 500) as f64 / elapsed.as_secs_f64(),
+        "spans_per_output": spans as f64 / outputs.len() as f64,
+    })
+}
