@@ -4,16 +4,23 @@
 //! ids from the corpus vocabulary; words the corpus lacks match nothing) the longest match
 //! `L(i)` is found by narrowing a suffix-array range one token at a time. The span `[i, i + L(i))`
 //! is kept when `L(i) >= min_span` and it is *maximal*: not contained in the span of an earlier
-//! start (ends never decrease, so it suffices that its end is past every earlier end). Kept spans
-//! may overlap; each counts in full.
+//! start (ends never decrease, so it suffices that its end is past every earlier end).
+//!
+//! # Overlaps: every output token counts once
+//! Kept spans may overlap (`[0, 10)` and `[7, 15)` when the corpus has both but not `[0, 15)`).
+//! A token covered by `c` spans is shared by them: each is credited `floor(10^6 / c)`
+//! micro-tokens for it. A span's `credited` length is the sum over its tokens, `len × 10^6` when
+//! it overlaps nothing. So text matched twice is not paid twice, and what the shared tokens are
+//! worth goes to both sources that hold them, in equal parts.
 //!
 //! # Weight of a span (exact integers, the same on every machine)
-//! `weight = floor(len × log2(1 + N / occ) × 10^6)` in micro-units, where `len` is the span's
-//! length in tokens, `N` the corpus's word-token count and `occ` the span's occurrences in the
-//! corpus. The logarithm is computed in integers: `log2((N + occ) / occ)` to 32 fractional bits by
-//! the bit-by-bit squaring method on 62-bit fixed point, truncating at every step
-//! ([`log2_q32`]), then `weight = len × log2_q32 × 10^6 >> 32`. Longer spans weigh more, and a span
-//! that occurs everywhere tends to weight zero: rare, long matches are the evidence.
+//! `weight = floor(credited × log2(1 + N / occ))` in micro-units, where `credited` is the span's
+//! credited length in micro-tokens (above), `N` the corpus's word-token count and `occ` the
+//! span's occurrences in the corpus. The logarithm is computed in integers: `log2((N + occ) /
+//! occ)` to 32 fractional bits by the bit-by-bit squaring method on 62-bit fixed point, truncating
+//! at every step ([`log2_q32`]), then `weight = credited × log2_q32 >> 32`. Longer spans weigh
+//! more, and a span that occurs everywhere tends to weight zero: rare, long matches are the
+//! evidence.
 //!
 //! A span's weight is shared equally by the clusters whose document contains it: each gets
 //! `floor(weight / clusters)` (the remainder, under one micro-unit per cluster, is not credited).
@@ -51,6 +58,9 @@ pub struct Span {
     pub text: String,
     /// Its occurrences in the corpus.
     pub occurrences: u64,
+    /// Its length in micro-tokens after sharing the tokens it overlaps with other spans (see the
+    /// module documentation): `(end - start) × 10^6` for a span that overlaps none.
+    pub credited: u64,
     /// The clusters containing it, sorted.
     pub clusters: Vec<ClusterId>,
     /// Its weight in micro-units (see the module documentation).
@@ -64,6 +74,8 @@ pub struct Span {
 pub struct Attribution {
     /// Length of the output in tokens.
     pub output_tokens: u32,
+    /// Output tokens inside at least one kept span.
+    pub covered_tokens: u32,
     /// Kept spans, by start.
     pub spans: Vec<Span>,
     /// Weight per cluster (clusters with a positive weight only).
@@ -120,8 +132,6 @@ pub fn attribute_tokens(
         }
         let occurrences = range.len() as u64;
         let clusters = index.clusters(range);
-        let weight = span_weight(len as u64, occurrences, corpus.token_count());
-        let share = weight / clusters.len().max(1) as u128;
         let text = tokens[start..end]
             .iter()
             .map(|&t| vocab.word(t).unwrap_or(""))
@@ -132,10 +142,16 @@ pub fn attribute_tokens(
             end: end as u32,
             text,
             occurrences,
+            credited: 0,
             clusters,
-            weight,
-            share,
+            weight: 0,
+            share: 0,
         });
+    }
+    let covered_tokens = credit_overlaps(&mut spans, tokens.len());
+    for span in &mut spans {
+        span.weight = span_weight(span.credited, span.occurrences, corpus.token_count());
+        span.share = span.weight / span.clusters.len().max(1) as u128;
     }
     let mut weights: BTreeMap<ClusterId, u128> = BTreeMap::new();
     for span in &spans {
@@ -149,20 +165,48 @@ pub fn attribute_tokens(
     let total_weight = weights.values().sum();
     Attribution {
         output_tokens: u32::try_from(tokens.len()).unwrap_or(u32::MAX),
+        covered_tokens,
         spans,
         weights,
         total_weight,
     }
 }
 
-/// `floor(len × log2(1 + corpus_tokens / occurrences) × 10^6)`, in integers (see the module
-/// documentation). Zero when `occurrences` is zero.
-pub fn span_weight(len: u64, occurrences: u64, corpus_tokens: u64) -> u128 {
+/// Micro-tokens per token.
+pub const MICRO: u64 = 1_000_000;
+
+/// Sets every span's `credited` length (spans sorted by start, ends increasing, as kept) and
+/// returns the number of output tokens covered. Sweeps the output once: O(output + spans).
+fn credit_overlaps(spans: &mut [Span], output_len: usize) -> u32 {
+    // cover[t]: spans covering token t, from a difference array.
+    let mut delta = vec![0i64; output_len + 1];
+    for span in spans.iter() {
+        delta[span.start as usize] += 1;
+        delta[span.end as usize] -= 1;
+    }
+    let mut cover = Vec::with_capacity(output_len);
+    let mut running = 0i64;
+    for d in &delta[..output_len] {
+        running += d;
+        cover.push(running.max(0) as u64);
+    }
+    for span in spans.iter_mut() {
+        span.credited = cover[span.start as usize..span.end as usize]
+            .iter()
+            .map(|&c| MICRO / c.max(1))
+            .sum();
+    }
+    cover.iter().filter(|&&c| c > 0).count() as u32
+}
+
+/// `floor(credited × log2(1 + corpus_tokens / occurrences))` for a span credited `credited`
+/// micro-tokens, in integers (see the module documentation). Zero when `occurrences` is zero.
+pub fn span_weight(credited: u64, occurrences: u64, corpus_tokens: u64) -> u128 {
     if occurrences == 0 {
         return 0;
     }
     let rarity = log2_q32(corpus_tokens.saturating_add(occurrences), occurrences);
-    (u128::from(len) * u128::from(rarity) * 1_000_000) >> 32
+    (u128::from(credited) * u128::from(rarity)) >> 32
 }
 
 /// `log2(a / b)` for `a >= b > 0`, as a fixed-point number with 32 fractional bits, truncated
@@ -224,11 +268,11 @@ mod tests {
     #[test]
     fn weight_grows_with_length_and_rarity() {
         let n = 1_000_000;
-        assert!(span_weight(10, 1, n) > span_weight(6, 1, n));
-        assert!(span_weight(6, 1, n) > span_weight(6, 100, n));
-        assert_eq!(span_weight(6, 0, n), 0);
+        assert!(span_weight(10 * MICRO, 1, n) > span_weight(6 * MICRO, 1, n));
+        assert!(span_weight(6 * MICRO, 1, n) > span_weight(6 * MICRO, 100, n));
+        assert_eq!(span_weight(6 * MICRO, 0, n), 0);
         // log2(1 + 10^6) ≈ 19.93157: 6 tokens ≈ 119.589 × 10^6 micro-units.
-        let w = span_weight(6, 1, n);
+        let w = span_weight(6 * MICRO, 1, n);
         assert!((119_589_000..119_590_000).contains(&w), "{w}");
     }
 }

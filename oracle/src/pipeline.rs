@@ -523,7 +523,7 @@ impl Context<'_> {
         reason: Option<UnresolvedReason>,
         carried: U256,
     ) -> InferenceEntry {
-        let (spans, total_weight, output_tokens, corpus_hash) = match attribution {
+        let (spans, total_weight, output_tokens, covered_tokens, corpus_hash) = match attribution {
             Some((a, corpus)) => (
                 a.spans
                     .iter()
@@ -532,6 +532,7 @@ impl Context<'_> {
                         end: s.end,
                         text: s.text.clone(),
                         occurrences: s.occurrences,
+                        credited: s.credited,
                         clusters: s.clusters.iter().map(|c| self.representative(*c)).collect(),
                         weight: s.weight,
                         share: s.share,
@@ -539,9 +540,10 @@ impl Context<'_> {
                     .collect(),
                 a.total_weight,
                 a.output_tokens,
+                a.covered_tokens,
                 corpus,
             ),
-            None => (Vec::new(), 0, 0, None),
+            None => (Vec::new(), 0, 0, 0, None),
         };
         let allocations = split
             .allocations
@@ -592,6 +594,7 @@ impl Context<'_> {
             reason,
             corpus_hash,
             output_tokens,
+            covered_tokens,
             total_weight,
             spans,
             allocations,

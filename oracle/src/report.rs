@@ -5,7 +5,7 @@
 //! any posted root, rebuild the tree from its balances, and trace every wei to the spans that
 //! earned it.
 //!
-//! # Format (`openledger-epoch-report/1`)
+//! # Format (`openledger-epoch-report/2`)
 //! The top level is a superset of [`openledger_sdk::report::ReportBalances`] (format, chain id,
 //! escrow, token, epoch, block range, root, total, balances sorted by account), so the indexer and
 //! wallets read it unchanged, plus:
@@ -40,7 +40,7 @@ use crate::{AttributionParams, CarriedPortion, ClusterParams, UnresolvedReason};
 /// Version of the rules that turn inputs into a report (corpus restriction, payees, carrying,
 /// dust). A change to any of them must bump it, so reports made under different rules never
 /// look comparable.
-pub const RULES_VERSION: &str = "openledger-oracle-rules/1";
+pub const RULES_VERSION: &str = "openledger-oracle-rules/2";
 
 /// A full epoch report. See the module documentation for the meaning of each part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,6 +244,8 @@ pub struct InferenceEntry {
     pub corpus_hash: Option<B256>,
     /// Output length in word tokens.
     pub output_tokens: u32,
+    /// Output tokens inside at least one span.
+    pub covered_tokens: u32,
     /// Sum of the credited cluster weights.
     #[serde(with = "dec::u128_str")]
     pub total_weight: u128,
@@ -272,6 +274,9 @@ pub struct SpanEntry {
     pub text: String,
     /// Occurrences in the corpus.
     pub occurrences: u64,
+    /// Its length in micro-tokens after sharing tokens with overlapping spans: the `credited` of
+    /// `weight = credited × log2(1 + N/occurrences)`.
+    pub credited: u64,
     /// The clusters containing it, by representative contribution id.
     #[serde(with = "dec::u256_vec")]
     pub clusters: Vec<U256>,

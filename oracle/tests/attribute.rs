@@ -5,7 +5,8 @@
 mod common;
 
 use openledger_oracle::{
-    AttributionParams, ClusterId, Corpus, SuffixIndex, attribute, attribute::span_weight,
+    AttributionParams, ClusterId, Corpus, SuffixIndex, attribute,
+    attribute::{MICRO, span_weight},
     attribute_tokens,
 };
 use proptest::prelude::*;
@@ -79,10 +80,17 @@ proptest! {
         prop_assert_eq!(got, expected);
 
         // Every cluster weight is the sum of its spans' shares.
+        // Each output token is credited once, shared by the spans covering it.
+        let cover: Vec<u64> = (0..out.len() as u32)
+            .map(|t| a.spans.iter().filter(|s| s.start <= t && t < s.end).count() as u64)
+            .collect();
+        prop_assert_eq!(a.covered_tokens as usize, cover.iter().filter(|&&c| c > 0).count());
         let n = index.corpus().token_count();
         let mut sums = std::collections::BTreeMap::new();
         for s in &a.spans {
-            prop_assert_eq!(s.weight, span_weight(u64::from(s.end - s.start), s.occurrences, n));
+            let credited: u64 = (s.start..s.end).map(|t| MICRO / cover[t as usize]).sum();
+            prop_assert_eq!(s.credited, credited);
+            prop_assert_eq!(s.weight, span_weight(s.credited, s.occurrences, n));
             prop_assert_eq!(s.share, s.weight / s.clusters.len() as u128);
             for c in &s.clusters {
                 *sums.entry(*c).or_insert(0u128) += s.share;
@@ -161,8 +169,33 @@ fn a_span_in_two_clusters_is_shared_equally_and_weighs_less() {
     assert_eq!(a.spans[0].occurrences, 2);
     assert_eq!(a.weights[&ClusterId(0)], a.weights[&ClusterId(1)]);
     let n = index.corpus().token_count();
-    assert_eq!(a.spans[0].weight, span_weight(7, 2, n));
-    assert!(span_weight(7, 2, n) < span_weight(7, 1, n));
+    assert_eq!(a.spans[0].weight, span_weight(7 * MICRO, 2, n));
+    assert!(span_weight(7 * MICRO, 2, n) < span_weight(7 * MICRO, 1, n));
+}
+
+#[test]
+fn overlapping_spans_share_their_common_tokens() {
+    // The output runs from the first record into the second through three words both hold, and
+    // the corpus has no single document with all of it: two maximal spans, overlapping by three.
+    let docs = vec![
+        "a1 b1 c1 d1 e1 f1 g1 h1".to_owned(),
+        "f1 g1 h1 i1 j1 k1 l1 m1".to_owned(),
+    ];
+    let index = index_of(&docs);
+    let a = attribute(
+        &index,
+        "a1 b1 c1 d1 e1 f1 g1 h1 i1 j1 k1 l1 m1",
+        &AttributionParams::default(),
+    );
+    let ranges: Vec<_> = a.spans.iter().map(|s| (s.start, s.end)).collect();
+    assert_eq!(ranges, vec![(0, 8), (5, 13)]);
+    assert_eq!(a.covered_tokens, 13);
+    // Five own tokens each, and half of the three shared ones: 13 tokens credited, not 16.
+    assert_eq!(a.spans[0].credited, 5 * MICRO + 3 * MICRO / 2);
+    assert_eq!(a.spans[1].credited, 5 * MICRO + 3 * MICRO / 2);
+    assert_eq!(a.weights[&ClusterId(0)], a.weights[&ClusterId(1)]);
+    let n = index.corpus().token_count();
+    assert_eq!(a.spans[0].weight, span_weight(a.spans[0].credited, 1, n));
 }
 
 #[test]

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::merkle::{Claim, ClaimTree, MerkleError};
 
-/// The `format` value of version 1 reports.
-pub const REPORT_FORMAT: &str = "openledger-epoch-report/1";
+/// The `format` value of the reports this version reads and writes (2: spans carry their
+/// credited length after overlaps are shared).
+pub const REPORT_FORMAT: &str = "openledger-epoch-report/2";
 
 /// An account's cumulative balance in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
