@@ -136,16 +136,33 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
     }
     // The last position is never LMS, so LMS positions lie in 1..=n-2, at most (n-1)/2 of them,
     // and m + p/2 <= (n-1)/2 + (n-2)/2 < n.
+    //
+    // Each LMS substring's length (to the next LMS position, inclusive) goes to its slot first:
+    // two LMS substrings are equal exactly when their lengths and symbols are (equal symbols
+    // over equal lengths imply equal types, each ending on an LMS position), so naming needs no
+    // type lookups. The last one runs into the sentinel and equals nothing: its length, which
+    // counts the sentinel, overruns the text.
     sa[m..].fill(EMPTY);
+    let mut next = n + 1;
+    for p in (1..n).rev() {
+        if types.is_lms(p) {
+            sa[m + p / 2] = (next - p) as u32;
+            next = p + 1;
+        }
+    }
     let mut name_count = 0u32;
-    let mut previous: Option<usize> = None;
+    let mut previous: Option<(usize, usize)> = None;
     for i in 0..m {
         let p = sa[i] as usize;
-        if previous.is_none_or(|q| !lms_substrings_equal(s, &types, q, p)) {
+        let len = sa[m + p / 2] as usize;
+        let equal = previous.is_some_and(|(q, q_len)| {
+            len == q_len && p + len <= n && q + len <= n && s[p..p + len] == s[q..q + len]
+        });
+        if !equal {
             name_count += 1;
         }
         sa[m + p / 2] = name_count - 1;
-        previous = Some(p);
+        previous = Some((p, len));
     }
     // The reduced string (names in text order) goes to the end of the array.
     let mut j = n;
@@ -240,31 +257,6 @@ fn induce<T: Symbol>(s: &[T], sa: &mut [u32], counts: &[u32], bucket: &mut [u32]
                 sa[bucket[c] as usize] = j as u32;
             }
         }
-    }
-}
-
-/// Whether the LMS substrings starting at `p` and `q` (each running to the next LMS position,
-/// inclusive) are equal in symbols and types. One that reaches the sentinel equals nothing.
-fn lms_substrings_equal<T: Symbol>(s: &[T], types: &Types, p: usize, q: usize) -> bool {
-    let n = s.len();
-    let mut d = 0;
-    loop {
-        if p + d >= n || q + d >= n {
-            return false;
-        }
-        if s[p + d] != s[q + d] || types.is_s(p + d) != types.is_s(q + d) {
-            return false;
-        }
-        if d > 0 {
-            let (lp, lq) = (types.is_lms(p + d), types.is_lms(q + d));
-            if lp && lq {
-                return true;
-            }
-            if lp != lq {
-                return false;
-            }
-        }
-        d += 1;
     }
 }
 
