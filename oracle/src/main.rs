@@ -401,6 +401,7 @@ async fn shutdown_signal() {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use std::path::Path;
 
     /// Keys come as hex with or without `0x` (the demo passes `key.to_bytes().to_string()`).
     #[test]
@@ -416,5 +417,58 @@ mod tests {
             };
             assert_eq!(args.signer().unwrap().address(), key.address());
         }
+    }
+
+    /// A keystore opens with its password, from the flag or a file (trailing newline ignored);
+    /// a wrong or missing password is a clear error naming the file.
+    #[test]
+    fn keystores_open_with_their_password_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = openledger_sdk::devnet::dev_key(5).unwrap();
+        PrivateKeySigner::encrypt_keystore(
+            dir.path(),
+            &mut rand::thread_rng(),
+            key.to_bytes(),
+            "correct horse",
+            Some("node.json"),
+        )
+        .unwrap();
+        let keystore = dir.path().join("node.json");
+        let password_file = dir.path().join("password");
+        std::fs::write(&password_file, "correct horse\n").unwrap();
+        let args = |password: Option<&str>, file: Option<&Path>| KeyArgs {
+            private_key: None,
+            keystore: Some(keystore.clone()),
+            password: password.map(str::to_owned),
+            password_file: file.map(Path::to_path_buf),
+        };
+        let by_flag = args(Some("correct horse"), None).signer().unwrap();
+        assert_eq!(by_flag.address(), key.address());
+        let by_file = args(None, Some(&password_file)).signer().unwrap();
+        assert_eq!(by_file.address(), key.address());
+
+        let wrong = args(Some("battery staple"), None).signer().unwrap_err();
+        assert!(
+            wrong.to_string().contains("cannot decrypt keystore")
+                && wrong.to_string().contains("node.json"),
+            "{wrong}"
+        );
+        let missing = args(None, None).signer().unwrap_err();
+        assert!(
+            missing.to_string().contains("needs --password"),
+            "{missing}"
+        );
+        let none = KeyArgs {
+            private_key: None,
+            keystore: None,
+            password: None,
+            password_file: None,
+        };
+        assert!(
+            none.signer()
+                .unwrap_err()
+                .to_string()
+                .contains("--keystore")
+        );
     }
 }

@@ -905,9 +905,11 @@ impl Node {
         escrow_domain(d.chain_id, d.contracts.reward_escrow)
     }
 
-    /// The epoch computed over `range` on top of `previous`: the held one when its inputs were
-    /// complete, recomputed otherwise (contents may have arrived since). `None`: nothing to
-    /// commit. The report is uploaded to the content store once per report hash.
+    /// The epoch computed over `range` on top of `previous`: the held one unless a content it
+    /// lacked can now be fetched (the only input that changes for a fixed range), recomputed
+    /// otherwise. So a record withheld for good costs one probe per poll, not an epoch's
+    /// computation. `None`: nothing to commit. The report is uploaded to the content store once
+    /// per report hash.
     async fn computed(
         &self,
         epoch: u64,
@@ -916,12 +918,12 @@ impl Node {
     ) -> Result<Option<Arc<ComputedEpoch>>, NodeError> {
         let mut held = self.held.lock().await;
         let previous_hash = previous.map(|p| p.report_hash);
-        let reuse = held.as_ref().is_some_and(|h| {
-            h.epoch == epoch
-                && h.range == range
-                && h.previous == previous_hash
-                && !h.computed.has_unavailable_inputs()
-        });
+        let reuse = match held.as_ref() {
+            Some(h) if h.epoch == epoch && h.range == range && h.previous == previous_hash => {
+                !self.any_arrived(&h.computed.missing_contents).await?
+            }
+            _ => false,
+        };
         if !reuse {
             let computed = match self.oracle.compute(epoch, range, previous).await {
                 Ok(c) => c,
@@ -953,6 +955,25 @@ impl Node {
             h.uploaded = true;
         }
         Ok(Some(h.computed.clone()))
+    }
+
+    /// Whether any of `missing` can be fetched now (it is then in the content cache for the
+    /// recomputation).
+    async fn any_arrived(&self, missing: &BTreeSet<B256>) -> Result<bool, NodeError> {
+        if missing.is_empty() {
+            return Ok(false);
+        }
+        let hashes: Vec<B256> = missing.iter().copied().collect();
+        let fetched = self.oracle.contents.fetch_all(&hashes, 16).await?;
+        let arrived = fetched.iter().filter(|f| f.bytes().is_some()).count();
+        if arrived > 0 {
+            tracing::info!(
+                arrived,
+                missing = hashes.len(),
+                "missing contents arrived: recomputing"
+            );
+        }
+        Ok(arrived > 0)
     }
 
     /// Serves (signs once, keeps) the signature and the report of an epoch computed elsewhere

@@ -101,6 +101,10 @@ pub struct ComputedEpoch {
     pub update: RootUpdate,
     /// The claims tree of the balances.
     pub tree: ClaimTree,
+    /// Content hashes that were unavailable or did not match (outputs and records): the only
+    /// inputs that can change for the same block range. Recomputing gives the same report until
+    /// one of them can be fetched.
+    pub missing_contents: BTreeSet<B256>,
 }
 
 impl ComputedEpoch {
@@ -404,12 +408,28 @@ pub fn compute_epoch(
         accounts = report.balances.len(),
         "epoch computed"
     );
+    let outputs = inputs
+        .inferences
+        .iter()
+        .chain(inputs.carried.iter().map(|c| &c.inference));
+    let missing_contents = outputs
+        .filter(|i| !matches!(i.output, Output::Text(_)))
+        .map(|i| i.output_hash)
+        .chain(
+            inputs
+                .records
+                .iter()
+                .filter(|r| r.text.is_none())
+                .map(|r| r.content_hash),
+        )
+        .collect();
     Ok(ComputedEpoch {
         report,
         json,
         report_hash,
         update,
         tree,
+        missing_contents,
     })
 }
 
@@ -812,6 +832,23 @@ mod tests {
         assert_eq!(r.carried[0].amount, U256::from(399));
         assert_eq!(r.carried[0].portion, CarriedPortion::DataShare);
         assert_eq!(r.totals.total_cumulative, U256::from(1_001_002u64 - 399));
+        // The one content that could still arrive is named, so a node knows what to wait for.
+        assert_eq!(
+            epoch.missing_contents,
+            BTreeSet::from([B256::repeat_byte(2)])
+        );
+        // A withheld record is named too (and a complete epoch names nothing).
+        let mut withheld = inputs(vec![inference(1, Output::Text("x".into()), 1_000)]);
+        withheld.records[1].text = None;
+        let params = OracleParams::default();
+        let partial = compute_epoch(&withheld, &params, None).unwrap();
+        assert_eq!(
+            partial.missing_contents,
+            BTreeSet::from([B256::repeat_byte(0xd2)])
+        );
+        withheld.records[1].text = Some(TEXT_B.into());
+        let complete = compute_epoch(&withheld, &params, None).unwrap();
+        assert!(complete.missing_contents.is_empty());
         let data: Vec<&AllocationEntry> = r.inferences[0]
             .allocations
             .iter()
