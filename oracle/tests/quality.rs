@@ -90,3 +90,157 @@ fn credited_contributors_and_shares_match_the_planted_truth() {
     assert!(recall >= 0.95, "recall {recall}");
     assert!(worst_l1 <= 0.05, "worst L1 distance {worst_l1}");
 }
+
+/// Harder data than the test above, closer to real text:
+/// - words follow a Zipf law (a few words are everywhere, so short phrases recur by chance);
+/// - records carry boilerplate: 5-word phrases shared by many contributors' records;
+/// - contributors resubmit their own records with a word changed (clustered, no extra credit);
+/// - outputs quote records with a word changed inside 30% of the quotes (two shorter matches,
+///   one possibly below the minimum span), between runs of Zipf words and boilerplate.
+///
+/// The truth of an output is the words it quotes from each contributor's records.
+///
+/// **A known gap, measured here**: at the default `min_span` of 6, boilerplate plus one common
+/// word next to it makes 6-word matches the truth does not contain, so many contributors are
+/// credited a little: precision 0.24 (mean L1 0.196) with recall 1.0. At `min_span` 8 the same
+/// data gives precision 0.96, recall 0.99, mean L1 0.061; at 12, precision 1.0 but recall 0.93.
+/// A longer minimum only moves the problem to longer boilerplate; crediting only what a span adds
+/// beyond a common sub-span would address it (not done yet). The test pins these figures so a
+/// change in either direction is seen.
+#[test]
+fn planted_truth_on_zipf_text_with_boilerplate_and_edited_quotes() {
+    let at_6 = zipf_boilerplate_quality(6);
+    println!("min_span 6: {at_6:?}");
+    assert_eq!(at_6.recall, 1.0, "every quoted contributor is credited");
+    assert!((0.20..0.30).contains(&at_6.precision), "{at_6:?}");
+    let at_8 = zipf_boilerplate_quality(8);
+    println!("min_span 8: {at_8:?}");
+    assert!(at_8.precision >= 0.95 && at_8.recall >= 0.95, "{at_8:?}");
+    assert!(at_8.mean_l1 < 0.07, "{at_8:?}");
+}
+
+#[derive(Debug)]
+struct Quality {
+    precision: f64,
+    recall: f64,
+    mean_l1: f64,
+    worst_l1: f64,
+}
+
+fn zipf_boilerplate_quality(min_span: u32) -> Quality {
+    let mut rng = Rng(2718);
+    let words = word_list(8000);
+    // Zipf(1) over the word list.
+    let cdf: Vec<f64> = (1..=words.len())
+        .scan(0.0, |acc, r| {
+            *acc += 1.0 / r as f64;
+            Some(*acc)
+        })
+        .collect();
+    let total = cdf[cdf.len() - 1];
+    let zipf = |rng: &mut Rng| -> &str {
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        &words[cdf.partition_point(|&c| c < u).min(words.len() - 1)]
+    };
+    let boilerplate: Vec<String> = (0..12)
+        .map(|_| (0..5).map(|_| zipf(&mut rng)).collect::<Vec<_>>().join(" "))
+        .collect();
+    let prose = |rng: &mut Rng, len: usize| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        while out.len() < len {
+            if rng.below(15) == 0 {
+                out.extend(
+                    boilerplate[rng.below(boilerplate.len())]
+                        .split(' ')
+                        .map(str::to_owned),
+                );
+            } else {
+                out.push(zipf(rng).to_owned());
+            }
+        }
+        out
+    };
+    let records: Vec<Vec<String>> = (0..400)
+        .map(|_| {
+            let len = 60 + rng.below(100);
+            prose(&mut rng, len)
+        })
+        .collect();
+    let owner_of = |i: usize| addr((i % 80) as u64);
+    let mut contributions: Vec<_> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| contribution(i as u64 + 1, owner_of(i), 10 + i as u64, &r.join(" ")))
+        .collect();
+    // Resubmissions by the same owner, one word changed.
+    for k in 0..60usize {
+        let src = (k * 13) % records.len();
+        let mut edited = records[src].clone();
+        let at = rng.below(edited.len());
+        edited[at] = "resubmitted".to_owned();
+        contributions.push(contribution(
+            2000 + k as u64,
+            owner_of(src),
+            2000 + k as u64,
+            &edited.join(" "),
+        ));
+    }
+    let clustering = cluster(&contributions, &ClusterParams::default()).unwrap();
+    assert_eq!(
+        clustering.clusters.len(),
+        records.len(),
+        "resubmissions join their originals"
+    );
+    let index = SuffixIndex::build(Corpus::build(clustering.documents()).unwrap());
+    let owners = clustering.owners();
+    let params = AttributionParams { min_span };
+
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let (mut sum_l1, mut worst_l1) = (0f64, 0f64);
+    let outputs = 200;
+    for _ in 0..outputs {
+        let mut truth: BTreeMap<Address, f64> = BTreeMap::new();
+        let mut output: Vec<String> = Vec::new();
+        for _ in 0..1 + rng.below(4) {
+            let r = rng.below(records.len());
+            let len = 12 + rng.below(30);
+            let start = rng.below(records[r].len() - len);
+            let mut quote = records[r][start..start + len].to_vec();
+            let mut quoted = len;
+            if rng.below(10) < 3 {
+                let at = 3 + rng.below(len - 6);
+                quote[at] = "paraphrased".to_owned();
+                quoted -= 1;
+            }
+            output.extend(quote);
+            *truth.entry(owner_of(r)).or_default() += quoted as f64;
+            let gap = 5 + rng.below(20);
+            output.extend(prose(&mut rng, gap));
+        }
+        let a = attribute(&index, &output.join(" "), &params);
+        let credited = weights_by_owner(&a.weights, &owners).unwrap();
+        let truth_set: BTreeSet<_> = truth.keys().copied().collect();
+        let credited_set: BTreeSet<_> = credited.keys().copied().collect();
+        tp += truth_set.intersection(&credited_set).count();
+        fp += credited_set.difference(&truth_set).count();
+        fn_ += truth_set.difference(&credited_set).count();
+        let t_total: f64 = truth.values().sum();
+        let c_total = (a.total_weight as f64).max(1.0);
+        let l1: f64 = truth_set
+            .union(&credited_set)
+            .map(|k| {
+                let t = truth.get(k).copied().unwrap_or(0.0) / t_total;
+                let c = credited.get(k).copied().unwrap_or(0) as f64 / c_total;
+                (t - c).abs()
+            })
+            .sum();
+        sum_l1 += l1;
+        worst_l1 = worst_l1.max(l1);
+    }
+    Quality {
+        precision: tp as f64 / (tp + fp) as f64,
+        recall: tp as f64 / (tp + fn_) as f64,
+        mean_l1: sum_l1 / outputs as f64,
+        worst_l1,
+    }
+}
