@@ -6,6 +6,17 @@
 //! is kept when `L(i) >= min_span` and it is *maximal*: not contained in the span of an earlier
 //! start (ends never decrease, so it suffices that its end is past every earlier end).
 //!
+//! # Common text is not evidence
+//! A span is credited only if it is *distinctive*: `distinct = len - c >= min_distinct`, where
+//! `c` is the length of the longest window inside the span that occurs at least
+//! `common_occurrences` times in the corpus (boilerplate, stock phrases, frequent n-grams; the
+//! whole span when it is itself that common). Without it, boilerplate plus a common word next to
+//! it makes a minimum-length match with whichever record happens to continue the same way: on
+//! Zipf-distributed text with shared 5-word phrases (`tests/quality.rs`), precision of the
+//! credited contributors was 0.24 at `min_span` 6. It also closes a gaming route: records that
+//! pair a frequent phrase with many continuations, to catch outputs by chance. Kept spans that
+//! are not distinctive still end the spans they contain, and are not reported.
+//!
 //! # Overlaps: every output token counts once
 //! Kept spans may overlap (`[0, 10)` and `[7, 15)` when the corpus has both but not `[0, 15)`).
 //! A token covered by `c` spans is shared by them: each is credited `floor(10^6 / c)`
@@ -39,11 +50,20 @@ pub struct AttributionParams {
     /// Shortest span, in word tokens, that counts as evidence. Default 6: long enough that common
     /// phrases rarely qualify by chance, short enough to catch a copied clause.
     pub min_span: u32,
+    /// A window occurring at least this many times in the corpus is common text. Default 8; 0
+    /// turns the distinctiveness rule off.
+    pub common_occurrences: u64,
+    /// Fewest tokens a span must have beyond its longest common window. Default 3.
+    pub min_distinct: u32,
 }
 
 impl Default for AttributionParams {
     fn default() -> Self {
-        Self { min_span: 6 }
+        Self {
+            min_span: 6,
+            common_occurrences: 8,
+            min_distinct: 3,
+        }
     }
 }
 
@@ -58,6 +78,8 @@ pub struct Span {
     pub text: String,
     /// Its occurrences in the corpus.
     pub occurrences: u64,
+    /// Its tokens beyond its longest common window (see the module documentation).
+    pub distinct: u32,
     /// Its length in micro-tokens after sharing the tokens it overlaps with other spans (see the
     /// module documentation): `(end - start) × 10^6` for a span that overlaps none.
     pub credited: u64,
@@ -130,6 +152,11 @@ pub fn attribute_tokens(
         if len < min_span {
             continue;
         }
+        let common = longest_common_window(index, &tokens[start..end], params.common_occurrences);
+        let distinct = (len - common) as u32;
+        if distinct < params.min_distinct {
+            continue;
+        }
         let occurrences = range.len() as u64;
         let clusters = index.clusters(range);
         let text = tokens[start..end]
@@ -142,6 +169,7 @@ pub fn attribute_tokens(
             end: end as u32,
             text,
             occurrences,
+            distinct,
             credited: 0,
             clusters,
             weight: 0,
@@ -170,6 +198,32 @@ pub fn attribute_tokens(
         weights,
         total_weight,
     }
+}
+
+/// Length of the longest window of `span` occurring at least `common` times in the corpus.
+/// From each start the window grows while it stays common (occurrences only fall as it grows);
+/// frequent windows are short, so this costs a few range narrowings per token.
+fn longest_common_window(index: &SuffixIndex, span: &[u32], common: u64) -> usize {
+    if common == 0 {
+        return 0;
+    }
+    let mut best = 0;
+    for start in 0..span.len() {
+        if span.len() - start <= best {
+            break;
+        }
+        let (mut range, mut len) = (index.full_range(), 0);
+        while start + len < span.len() {
+            let next = index.narrow(range.clone(), len, span[start + len]);
+            if (next.len() as u64) < common {
+                break;
+            }
+            range = next;
+            len += 1;
+        }
+        best = best.max(len);
+    }
+    best
 }
 
 /// Micro-tokens per token.

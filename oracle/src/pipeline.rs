@@ -552,6 +552,7 @@ impl Context<'_> {
                         end: s.end,
                         text: s.text.clone(),
                         occurrences: s.occurrences,
+                        distinct: s.distinct,
                         credited: s.credited,
                         clusters: s.clusters.iter().map(|c| self.representative(*c)).collect(),
                         weight: s.weight,

@@ -274,6 +274,8 @@ pub struct SpanEntry {
     pub text: String,
     /// Occurrences in the corpus.
     pub occurrences: u64,
+    /// Its tokens beyond its longest common window (at least `min_distinct`).
+    pub distinct: u32,
     /// Its length in micro-tokens after sharing tokens with overlapping spans: the `credited` of
     /// `weight = credited × log2(1 + N/occurrences)`.
     pub credited: u64,

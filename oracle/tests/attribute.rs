@@ -51,7 +51,7 @@ proptest! {
         let out: Vec<String> = output.iter().map(name).collect();
         let texts: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
         let index = index_of(&texts);
-        let a = attribute(&index, &out.join(" "), &AttributionParams { min_span });
+        let a = attribute(&index, &out.join(" "), &AttributionParams { min_span, common_occurrences: 0, min_distinct: 0 });
 
         let mut expected = Vec::new();
         let mut max_end = 0;
@@ -132,7 +132,7 @@ fn spans_of_planted_records_credit_their_clusters() {
 fn short_matches_and_unknown_words_do_not_count() {
     let docs = vec!["alpha beta gamma delta epsilon zeta eta theta".to_owned()];
     let index = index_of(&docs);
-    let p = AttributionParams { min_span: 6 };
+    let p = AttributionParams::default();
     assert!(
         attribute(&index, "alpha beta gamma delta epsilon", &p)
             .spans
@@ -201,7 +201,10 @@ fn overlapping_spans_share_their_common_tokens() {
 #[test]
 fn params_serialise_for_the_report() {
     let json = serde_json::to_string(&AttributionParams::default()).unwrap();
-    assert_eq!(json, r#"{"min_span":6}"#);
+    assert_eq!(
+        json,
+        r#"{"min_span":6,"common_occurrences":8,"min_distinct":3}"#
+    );
 }
 
 #[test]
@@ -222,4 +225,75 @@ fn a_long_copied_output_is_one_span() {
     // "and", "then" are not in the corpus, so they separate the two copied passages.
     assert_eq!(ranges, vec![(0, 2000), (2002, 2202)]);
     assert_eq!(a.spans[0].clusters, vec![ClusterId(2)]);
+}
+
+/// Occurrences of `window` in the documents, by brute force.
+fn naive_occurrences(docs: &[Vec<String>], window: &[String]) -> usize {
+    docs.iter()
+        .map(|d| d.windows(window.len()).filter(|w| *w == window).count())
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// `distinct` is the span's length minus its longest window occurring at least
+    /// `common_occurrences` times, by brute force.
+    #[test]
+    fn distinct_length_equals_a_naive_count(
+        docs in prop::collection::vec(prop::collection::vec(0u8..3, 0..30), 1..8),
+        output in prop::collection::vec(0u8..3, 0..40),
+        common in 1u64..6,
+    ) {
+        let name = |w: &u8| ["a", "b", "c"][*w as usize].to_owned();
+        let docs: Vec<Vec<String>> = docs.iter().map(|d| d.iter().map(name).collect()).collect();
+        let out: Vec<String> = output.iter().map(name).collect();
+        let texts: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
+        let index = index_of(&texts);
+        let params = AttributionParams { min_span: 1, common_occurrences: common, min_distinct: 0 };
+        let a = attribute(&index, &out.join(" "), &params);
+        for s in &a.spans {
+            let span = &out[s.start as usize..s.end as usize];
+            let longest_common = (0..span.len())
+                .flat_map(|i| (i + 1..=span.len()).map(move |j| (i, j)))
+                .filter(|&(i, j)| naive_occurrences(&docs, &span[i..j]) as u64 >= common)
+                .map(|(i, j)| j - i)
+                .max()
+                .unwrap_or(0);
+            prop_assert_eq!(s.distinct as usize, span.len() - longest_common);
+        }
+    }
+}
+
+#[test]
+fn boilerplate_and_a_common_continuation_are_not_evidence() {
+    // A licence line in ten records; one of them continues it with "see notes".
+    let line = "released under the terms of this licence";
+    let mut docs: Vec<String> = (0..10)
+        .map(|i| format!("record{i} alpha{i} beta{i} {line} gamma{i} delta{i}"))
+        .collect();
+    docs.push(format!("{line} see notes for the rare eclipse details"));
+    let index = index_of(&docs);
+    let p = AttributionParams::default();
+    // The line plus "see notes": nine tokens, a single occurrence, but only two beyond the
+    // common line: no credit.
+    let a = attribute(&index, &format!("{line} see notes"), &p);
+    assert!(a.spans.is_empty(), "{:?}", a.spans);
+    assert_eq!(a.total_weight, 0);
+    // Quoting what the record adds to the line is evidence, credited to that record alone.
+    let a = attribute(&index, &format!("{line} see notes for the rare"), &p);
+    assert_eq!(a.spans.len(), 1);
+    assert_eq!(a.spans[0].distinct, 5);
+    assert_eq!(
+        a.weights.keys().copied().collect::<Vec<_>>(),
+        vec![ClusterId(10)]
+    );
+    // The rule off (common_occurrences 0): the nine-token match counts.
+    let off = AttributionParams {
+        common_occurrences: 0,
+        ..p
+    };
+    let a = attribute(&index, &format!("{line} see notes"), &off);
+    assert_eq!(a.spans.len(), 1);
+    assert_eq!(a.spans[0].distinct, 9);
 }
