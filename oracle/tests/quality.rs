@@ -122,6 +122,10 @@ fn planted_truth_on_zipf_text_with_boilerplate_and_edited_quotes() {
         without.precision < 0.5,
         "the ablation should fail: {without:?}"
     );
+    assert!(
+        with_rule.worst_l1 < without.worst_l1,
+        "{with_rule:?} {without:?}"
+    );
 }
 
 #[derive(Debug)]
