@@ -552,17 +552,21 @@ async fn check(
                 report.total_cumulative
             );
         }
-        let status = Command::new(sibling("openledger-oracle")?)
+        let verified = Command::new(sibling("openledger-oracle")?)
             .args(["--rpc-url", rpc])
             .arg("--deployment")
             .arg(deployment_file)
             .args(["--content-url", api])
+            // Inside the demo's data directory, which each run clears: a directory named after the
+            // pid in the system's temp dir outlived its run, and a later run given the same pid
+            // verified against another chain's index.
             .arg("--data-dir")
-            .arg(std::env::temp_dir().join(format!(
-                "openledger-verify-{}-{}",
-                std::process::id(),
-                report.epoch
-            )))
+            .arg(
+                deployment_file
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(format!("verify-epoch-{}", report.epoch)),
+            )
             .args([
                 "--finality-depth",
                 &FINALITY.to_string(),
@@ -570,13 +574,15 @@ async fn check(
                 &EPOCH_BLOCKS.to_string(),
             ])
             .args(["verify", &report.epoch.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()?;
-        if !status.success() {
+            .stdin(Stdio::null())
+            .output()?;
+        if !verified.status.success() {
             bail!(
-                "openledger-oracle verify {} failed ({status})",
-                report.epoch
+                "openledger-oracle verify {} failed ({}):\n{}{}",
+                report.epoch,
+                verified.status,
+                String::from_utf8_lossy(&verified.stdout),
+                String::from_utf8_lossy(&verified.stderr),
             );
         }
     }
