@@ -17,21 +17,7 @@ use openledger_oracle::{
     AttributionParams, ClusterParams, Contribution, Corpus, OrderKey, SuffixIndex, attribute,
     cluster,
 };
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use openledger_testkit::SplitMix64;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -44,7 +30,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let output_count: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(200);
-    let mut rng = Rng(1);
+    let mut rng = SplitMix64(1);
 
     // Zipf(1) over 50k words.
     let vocab: Vec<String> = (0..50_000).map(|i| format!("w{i:x}")).collect();
@@ -54,8 +40,8 @@ fn main() {
         acc += 1.0 / r as f64;
         cdf.push(acc);
     }
-    let zipf = |rng: &mut Rng| {
-        let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * acc;
+    let zipf = |rng: &mut SplitMix64| {
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * acc;
         cdf.partition_point(|&c| c < u).min(vocab.len() - 1)
     };
 

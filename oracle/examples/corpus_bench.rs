@@ -31,23 +31,8 @@ use openledger_oracle::{
     AttributionParams, ByteIndex, ClusterParams, Contribution, Corpus, OrderKey, SuffixIndex,
     attribute, cluster,
 };
+use openledger_testkit::SplitMix64;
 use serde_json::{Value, json};
-
-/// SplitMix64: the same stream on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// The documents, read one line at a time so that only the index holds the whole text.
 fn documents(path: &str) -> impl Iterator<Item = String> {
@@ -116,7 +101,7 @@ fn bytes(path: &str, args: &[String]) -> Value {
     let file_bytes = fs::metadata(&file).unwrap().len();
 
     let text = index.text();
-    let mut rng = Rng(7);
+    let mut rng = SplitMix64(7);
     let mut patterns = Vec::with_capacity(queries);
     while patterns.len() < queries {
         let len = 8 + rng.below(57);
@@ -191,7 +176,7 @@ fn words(path: &str, args: &[String]) -> Value {
     let t_sa = t.elapsed();
     let build_peak = peak_memory_mb();
 
-    let mut rng = Rng(11);
+    let mut rng = SplitMix64(11);
     let vocab = index.corpus().vocabulary();
     let outputs: Vec<String> = (0..output_count)
         .map(|_| {

@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 
 pub mod pg;
+pub mod rng;
 pub mod rpc_proxy;
+
+pub use rng::SplitMix64;
 
 /// Errors from locating or starting test infrastructure.
 #[derive(Debug, thiserror::Error)]

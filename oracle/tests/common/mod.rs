@@ -4,31 +4,8 @@
 use alloy::primitives::{Address, U256};
 use openledger_oracle::{Contribution, OrderKey};
 
-/// SplitMix64: a tiny seeded generator, the same on every machine.
-#[derive(Debug, Clone)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-}
+/// The seeded generator of the test data.
+pub use openledger_testkit::SplitMix64 as Rng;
 
 /// `n` distinct pronounceable words ("bakotu", ...), deterministic.
 pub fn word_list(n: usize) -> Vec<String> {
