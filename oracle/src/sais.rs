@@ -14,6 +14,12 @@
 /// Marks a free slot while inducing.
 const EMPTY: u32 = u32::MAX;
 
+/// Set on the entries found to be LMS positions while inducing (texts below 2^31 only).
+const LMS_MARK: u32 = 1 << 31;
+
+/// Suffix-array entries whose symbols are gathered at once while inducing (see [`induce`]).
+const INDUCE_BLOCK: usize = 1024;
+
 /// A text symbol: a byte, or a `u32` name (word id, or a reduced string's name).
 pub(crate) trait Symbol: Copy + Ord {
     fn index(self) -> usize;
@@ -36,7 +42,7 @@ impl Symbol for u32 {
 /// Suffix array of `s` (symbols below `k`); `s.len()` must be below `u32::MAX`.
 pub(crate) fn suffix_array<T: Symbol>(s: &[T], k: usize) -> Vec<u32> {
     let mut sa = vec![EMPTY; s.len()];
-    sais(s, k, &mut sa);
+    sais(s, k, &mut sa, true);
     sa
 }
 
@@ -97,7 +103,9 @@ fn bucket_tails(counts: &[u32], bucket: &mut [u32]) {
     }
 }
 
-fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
+/// Sorts into `sa`. `allow_marks: false` finds LMS entries by their types at every level (what
+/// texts of 2^31 symbols or more need), so tests can check that path on small texts.
+fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32], allow_marks: bool) {
     let n = s.len();
     match n {
         0 => return,
@@ -121,7 +129,9 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
             sa[bucket[c] as usize] = i as u32;
         }
     }
-    induce(s, sa, &counts, &mut bucket);
+    // Below 2^31 the inducing marks the LMS entries itself, saving a type lookup per suffix.
+    let marked = allow_marks && n < LMS_MARK as usize;
+    induce(s, sa, &counts, &mut bucket, marked);
 
     // 2. Pack the sorted LMS positions into sa[..m]; name them in sa[m..], at `m + p / 2` (LMS
     //    positions are at least two apart, and `m + p / 2 < n`, see below), equal substrings
@@ -129,8 +139,13 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
     let mut m = 0;
     for i in 0..n {
         let p = sa[i];
-        if p != EMPTY && types.is_lms(p as usize) {
-            sa[m] = p;
+        let lms = if marked {
+            p != EMPTY && p & LMS_MARK != 0
+        } else {
+            p != EMPTY && types.is_lms(p as usize)
+        };
+        if lms {
+            sa[m] = p & !LMS_MARK;
             m += 1;
         }
     }
@@ -181,7 +196,7 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
         let (head, reduced) = sa.split_at_mut(n - m);
         let reduced_sa = &mut head[..m];
         if (name_count as usize) < m {
-            sais(&*reduced, name_count as usize, reduced_sa);
+            sais(&*reduced, name_count as usize, reduced_sa, allow_marks);
         } else {
             for (i, &name) in reduced.iter().enumerate() {
                 reduced_sa[name as usize] = i as u32;
@@ -214,7 +229,7 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
         bucket[c] -= 1;
         sa[bucket[c] as usize] = p;
     }
-    induce(s, sa, &counts, &mut bucket);
+    induce(s, sa, &counts, &mut bucket, false);
 }
 
 /// Induces L-type suffixes left to right from the seeds, then S-type suffixes right to left.
@@ -226,35 +241,74 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32]) {
 /// S-type exactly when `i` is at or above its bucket's S-type front (the S-types of a bucket are
 /// written from its end down, each before the scan reaches it), so `j` is S-type when
 /// `s[j] < s[p]`, or `s[j] == s[p]` and `p` is.
-fn induce<T: Symbol>(s: &[T], sa: &mut [u32], counts: &[u32], bucket: &mut [u32]) {
+///
+/// With `mark_lms`, an S-type entry whose predecessor is L-type (so an LMS position) gets
+/// [`LMS_MARK`] once it has been read: the caller then finds the LMS positions, in sorted order,
+/// without looking up types.
+fn induce<T: Symbol>(s: &[T], sa: &mut [u32], counts: &[u32], bucket: &mut [u32], mark_lms: bool) {
     let n = s.len();
+    // Each block's symbols are gathered before it is walked: the gathering loop has no branch
+    // that depends on a load, so the processor keeps many of these cache misses (random reads
+    // across the text) in flight at once, where the walk below waits for each in turn. An entry
+    // the walk has overwritten since (an induced suffix landing inside the block) no longer
+    // matches its gathered position and is read again.
+    let mut gathered = vec![(EMPTY, s[0], s[0]); INDUCE_BLOCK];
+    let gather = |gathered: &mut [(u32, T, T)], entries: &[u32]| {
+        for (slot, &p) in gathered.iter_mut().zip(entries) {
+            let j = if p != EMPTY && p > 0 {
+                p as usize - 1
+            } else {
+                0
+            };
+            *slot = (p, s[j], s[j + 1]);
+        }
+    };
+    let symbols = |gathered: &[(u32, T, T)], at: usize, p: u32| {
+        let (q, c0, c1) = gathered[at];
+        if q == p {
+            (c0, c1)
+        } else {
+            (s[p as usize - 1], s[p as usize])
+        }
+    };
+
     bucket_heads(counts, bucket);
     // The suffix before the virtual sentinel comes first in its bucket.
     let c = s[n - 1].index();
     sa[bucket[c] as usize] = (n - 1) as u32;
     bucket[c] += 1;
-    for i in 0..n {
-        let p = sa[i];
-        if p != EMPTY && p > 0 {
-            let j = (p - 1) as usize;
-            let (c0, c1) = (s[j], s[p as usize]);
-            if c0 >= c1 {
-                let c = c0.index();
-                sa[bucket[c] as usize] = j as u32;
-                bucket[c] += 1;
+    for start in (0..n).step_by(INDUCE_BLOCK) {
+        let end = (start + INDUCE_BLOCK).min(n);
+        gather(&mut gathered, &sa[start..end]);
+        for i in start..end {
+            let p = sa[i];
+            if p != EMPTY && p > 0 {
+                let j = p - 1;
+                let (c0, c1) = symbols(&gathered, i - start, p);
+                if c0 >= c1 {
+                    let c = c0.index();
+                    sa[bucket[c] as usize] = j;
+                    bucket[c] += 1;
+                }
             }
         }
     }
     bucket_tails(counts, bucket);
-    for i in (0..n).rev() {
-        let p = sa[i];
-        if p != EMPTY && p > 0 {
-            let j = (p - 1) as usize;
-            let (c0, c1) = (s[j], s[p as usize]);
-            if c0 < c1 || (c0 == c1 && i as u32 >= bucket[c1.index()]) {
-                let c = c0.index();
-                bucket[c] -= 1;
-                sa[bucket[c] as usize] = j as u32;
+    for start in (0..n).step_by(INDUCE_BLOCK).rev() {
+        let end = (start + INDUCE_BLOCK).min(n);
+        gather(&mut gathered, &sa[start..end]);
+        for i in (start..end).rev() {
+            let p = sa[i];
+            if p != EMPTY && p > 0 {
+                let j = p - 1;
+                let (c0, c1) = symbols(&gathered, i - start, p);
+                if c0 < c1 || (c0 == c1 && i as u32 >= bucket[c1.index()]) {
+                    let c = c0.index();
+                    bucket[c] -= 1;
+                    sa[bucket[c] as usize] = j;
+                } else if mark_lms && c0 > c1 && i as u32 >= bucket[c1.index()] {
+                    sa[i] = p | LMS_MARK;
+                }
             }
         }
     }
@@ -288,8 +342,27 @@ mod tests {
         sa
     }
 
+    fn unmarked<T: Symbol>(s: &[T], k: usize) -> Vec<u32> {
+        let mut sa = vec![EMPTY; s.len()];
+        sais(s, k, &mut sa, false);
+        sa
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn without_marks_equals_naive_sort(s in prop::collection::vec(0u8..4, 0..300)) {
+            prop_assert_eq!(unmarked(&s, 256), naive_bytes(&s));
+        }
+
+        #[test]
+        fn texts_of_several_induce_blocks_equal_naive_sort(
+            s in prop::collection::vec(0u8..3, INDUCE_BLOCK..4 * INDUCE_BLOCK),
+        ) {
+            prop_assert_eq!(suffix_array(&s, 256), naive_bytes(&s));
+            prop_assert_eq!(unmarked(&s, 256), naive_bytes(&s));
+        }
+
         #[test]
         fn bytes_equal_naive_sort(s in prop::collection::vec(0u8..4, 0..300)) {
             prop_assert_eq!(suffix_array(&s, 256), naive_bytes(&s));
