@@ -21,7 +21,7 @@ const LMS_MARK: u32 = 1 << 31;
 const INDUCE_BLOCK: usize = 1024;
 
 /// A text symbol: a byte, or a `u32` name (word id, or a reduced string's name).
-pub(crate) trait Symbol: Copy + Ord {
+pub(crate) trait Symbol: Copy + Ord + Send + Sync {
     fn index(self) -> usize;
 }
 
@@ -165,20 +165,11 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32], allow_marks: bool) {
             next = p + 1;
         }
     }
-    let mut name_count = 0u32;
-    let mut previous: Option<(usize, usize)> = None;
-    for i in 0..m {
-        let p = sa[i] as usize;
-        let len = sa[m + p / 2] as usize;
-        let equal = previous.is_some_and(|(q, q_len)| {
-            len == q_len && p + len <= n && q + len <= n && s[p..p + len] == s[q..q + len]
-        });
-        if !equal {
-            name_count += 1;
-        }
-        sa[m + p / 2] = name_count - 1;
-        previous = Some((p, len));
-    }
+    let name_count = if marked {
+        name_flagged(s, sa, m)
+    } else {
+        name_in_order(s, sa, m)
+    };
     // The reduced string (names in text order) goes to the end of the array.
     let mut j = n;
     for i in (m..n).rev() {
@@ -211,25 +202,113 @@ fn sais<T: Symbol>(s: &[T], k: usize, sa: &mut [u32], allow_marks: bool) {
                 j += 1;
             }
         }
-        for entry in reduced_sa.iter_mut() {
-            *entry = reduced[*entry as usize];
-        }
+        let positions = &*reduced;
+        in_halves(reduced_sa, m / 2, |_, part| {
+            for entry in part {
+                *entry = positions[*entry as usize];
+            }
+        });
     }
 
     // 4. Seed the sorted LMS suffixes at their buckets' ends (last first) and induce the rest.
     //    Walking down, the slot written is never below the one read, so nothing is overwritten.
     let counts = symbol_counts(s, k);
     let mut bucket = vec![0u32; k];
+    // Their first symbols are read first, on two threads: the reads are random over the text.
+    let mut heads = vec![s[0]; m];
+    in_halves(&mut heads, m / 2, |offset, part| {
+        for (head, &p) in part.iter_mut().zip(&sa[offset..]) {
+            *head = s[p as usize];
+        }
+    });
     sa[m..].fill(EMPTY);
     bucket_tails(&counts, &mut bucket);
     for i in (0..m).rev() {
         let p = sa[i];
         sa[i] = EMPTY;
-        let c = s[p as usize].index();
+        let c = heads[i].index();
         bucket[c] -= 1;
         sa[bucket[c] as usize] = p;
     }
+    drop(heads);
     induce(s, sa, &counts, &mut bucket, false);
+}
+
+/// Whether the LMS substrings at `p` and `q`, of lengths `len` and `q_len`, differ.
+#[inline(always)]
+fn lms_substrings_differ<T: Symbol>(
+    s: &[T],
+    (p, len): (usize, u32),
+    (q, q_len): (usize, u32),
+) -> bool {
+    let (len, n) = (len as usize, s.len());
+    !(len == q_len as usize && p + len <= n && q + len <= n && s[p..p + len] == s[q..q + len])
+}
+
+/// Names the sorted LMS substrings in `sa[..m]` one after the other: each slot `m + p / 2`
+/// holding a length gets its name instead. Returns the number of names.
+fn name_in_order<T: Symbol>(s: &[T], sa: &mut [u32], m: usize) -> u32 {
+    let mut name_count = 0u32;
+    let mut previous: Option<(usize, u32)> = None;
+    for i in 0..m {
+        let p = sa[i] as usize;
+        let len = sa[m + p / 2];
+        let differs = previous.is_none_or(|q| lms_substrings_differ(s, (p, len), q));
+        name_count += u32::from(differs);
+        sa[m + p / 2] = name_count - 1;
+        previous = Some((p, len));
+    }
+    name_count
+}
+
+/// Set on a sorted LMS position whose substring differs from the one before it.
+const NEW_NAME: u32 = 1 << 31;
+
+/// [`name_in_order`] for texts below 2^31: the comparisons of neighbours, which read the text at
+/// random, run on two threads and leave [`NEW_NAME`] on the entries, then one pass counts.
+fn name_flagged<T: Symbol>(s: &[T], sa: &mut [u32], m: usize) -> u32 {
+    let (sorted, lengths) = sa.split_at_mut(m);
+    let lengths = &*lengths;
+    let mid = m / 2;
+    let before_mid = mid.checked_sub(1).map(|i| sorted[i]);
+    in_halves(sorted, mid, |offset, part| {
+        let mut previous = if offset == 0 { None } else { before_mid };
+        for entry in part {
+            let p = *entry;
+            let with_length = |p: u32| (p as usize, lengths[p as usize / 2]);
+            if previous.is_none_or(|q| lms_substrings_differ(s, with_length(p), with_length(q))) {
+                *entry |= NEW_NAME;
+            }
+            previous = Some(p);
+        }
+    });
+    let mut name_count = 0u32;
+    for i in 0..m {
+        let entry = sa[i];
+        let p = (entry & !NEW_NAME) as usize;
+        name_count += u32::from(entry & NEW_NAME != 0);
+        sa[m + p / 2] = name_count - 1;
+    }
+    name_count
+}
+
+/// Below this many entries, work that could be split runs on the calling thread. Tests split
+/// small inputs too, so that the two-thread paths are the ones they check.
+const PARALLEL_MIN: usize = if cfg!(test) { 16 } else { 1 << 16 };
+
+/// Runs `work(offset, part)` on `items[..mid]` and `items[mid..]`, on two threads when there are
+/// at least [`PARALLEL_MIN`] items, otherwise one after the other.
+fn in_halves<E: Send>(items: &mut [E], mid: usize, work: impl Fn(usize, &mut [E]) + Sync) {
+    let (first, second) = items.split_at_mut(mid);
+    if first.len() + second.len() < PARALLEL_MIN {
+        work(0, first);
+        work(mid, second);
+        return;
+    }
+    std::thread::scope(|scope| {
+        scope.spawn(|| work(0, first));
+        work(mid, second);
+    });
 }
 
 /// Induces L-type suffixes left to right from the seeds, then S-type suffixes right to left.
