@@ -103,16 +103,37 @@ fn credited_contributors_and_shares_match_the_planted_truth() {
 /// credited and true shares (mean and worst).
 ///
 /// With the distinctiveness rule (`common_occurrences`, `min_distinct`) the issue's targets
-/// hold: precision 0.96, recall 1.0, mean L1 0.035. The ablation shows the rule is what holds
+/// hold: precision 0.96, recall 1.0, mean L1 0.035. Output by output, 74% are within 0.05 and
+/// the worst is 0.41: a quote split by an edited word loses a fragment shorter than `min_span`
+/// (the truth counts it), a match runs on past the quote into common words the record also has,
+/// and chance matches of the prose between quotes credit someone else. Parameters do not change
+/// that picture (`QUALITY_SWEEP` over `min_span` 5–8, `common_occurrences` 4–16, `min_distinct`
+/// 3–5): the best share within 0.05 was 0.77 (min_span 5, worst 0.33, precision 0.960); larger
+/// `min_distinct` or `min_span` raise precision and lose recall and L1. The ablation shows the rule is what holds
 /// them: without it, boilerplate plus a common word next to it makes 6-word matches the truth
 /// does not contain, and precision falls to 0.24 (mean L1 0.196).
 #[test]
 fn planted_truth_on_zipf_text_with_boilerplate_and_edited_quotes() {
+    // QUALITY_SWEEP="6,8,3;6,8,4" (min_span, common_occurrences, min_distinct; ...) prints the
+    // measures for other parameters, for tuning.
+    if let Ok(sweep) = std::env::var("QUALITY_SWEEP") {
+        for spec in sweep.split(';') {
+            let v: Vec<u64> = spec.split(',').map(|x| x.trim().parse().unwrap()).collect();
+            let params = AttributionParams {
+                min_span: v[0] as u32,
+                common_occurrences: v[1],
+                min_distinct: v[2] as u32,
+            };
+            println!("{spec}: {:?}", zipf_boilerplate_quality(params));
+        }
+    }
     let with_rule = zipf_boilerplate_quality(AttributionParams::default());
     println!("default parameters: {with_rule:?}");
     assert!(with_rule.precision >= 0.95, "{with_rule:?}");
     assert!(with_rule.recall >= 0.95, "{with_rule:?}");
     assert!(with_rule.mean_l1 <= 0.05, "{with_rule:?}");
+    // Not a target of the issue: a guard against regressions (0.74 when written).
+    assert!(with_rule.within_005 >= 0.7, "{with_rule:?}");
     let without = zipf_boilerplate_quality(AttributionParams {
         common_occurrences: 0,
         ..AttributionParams::default()
@@ -134,6 +155,8 @@ struct Quality {
     recall: f64,
     mean_l1: f64,
     worst_l1: f64,
+    /// Share of the outputs whose L1 distance is at most 0.05.
+    within_005: f64,
 }
 
 fn zipf_boilerplate_quality(params: AttributionParams) -> Quality {
@@ -204,7 +227,7 @@ fn zipf_boilerplate_quality(params: AttributionParams) -> Quality {
     let owners = clustering.owners();
 
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
-    let (mut sum_l1, mut worst_l1) = (0f64, 0f64);
+    let (mut sum_l1, mut worst_l1, mut within) = (0f64, 0f64, 0usize);
     let outputs = 200;
     for _ in 0..outputs {
         let mut truth: BTreeMap<Address, f64> = BTreeMap::new();
@@ -244,8 +267,10 @@ fn zipf_boilerplate_quality(params: AttributionParams) -> Quality {
             .sum();
         sum_l1 += l1;
         worst_l1 = worst_l1.max(l1);
+        within += usize::from(l1 <= 0.05);
     }
     Quality {
+        within_005: within as f64 / outputs as f64,
         precision: tp as f64 / (tp + fp) as f64,
         recall: tp as f64 / (tp + fn_) as f64,
         mean_l1: sum_l1 / outputs as f64,
