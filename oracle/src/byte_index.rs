@@ -78,18 +78,12 @@ impl Text {
         hasher.finalize()
     }
 
-    /// Sorts, hashing on a second thread meanwhile (hashing 100 MB takes about a second).
+    /// Sorts, hashing in parallel meanwhile (hashing 100 MB takes about a second).
     fn sort(self) -> ByteIndex {
-        let (hash, sa) = std::thread::scope(|scope| {
-            let hash = scope.spawn(|| self.hash());
-            let sa = sais::suffix_array(self.bytes.as_slice(), 256);
-            // A panic while hashing is a bug; carry it to the caller as one.
-            (
-                hash.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                sa,
-            )
-        });
+        let (hash, sa) = rayon::join(
+            || self.hash(),
+            || sais::suffix_array(self.bytes.as_slice(), 256),
+        );
         self.with(hash, sa)
     }
 

@@ -37,6 +37,8 @@ use std::{
 
 use alloy::primitives::{B256, Keccak256};
 
+use rayon::prelude::*;
+
 use crate::{
     cluster::ClusterId,
     sais,
@@ -44,6 +46,9 @@ use crate::{
 };
 
 const MAGIC: &[u8; 8] = b"OLSAIDX\0";
+
+/// Documents normalised at once while building a corpus.
+const NORMALIZE_CHUNK: usize = 256;
 const VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 32 + 8;
 
@@ -82,8 +87,16 @@ impl Corpus {
         let mut doc_clusters = Vec::new();
         let mut hasher = Keccak256::new();
         hasher.update(b"openledger-corpus-v1");
-        for (cluster, doc) in documents {
-            let normalized = text::normalize(doc);
+        // Normalising is the costly part and independent per document: it runs in parallel a
+        // chunk at a time (so only a chunk's normalised texts are held), the rest in order.
+        let documents: Vec<(ClusterId, &str)> = documents.into_iter().collect();
+        let normalized = documents.chunks(NORMALIZE_CHUNK).flat_map(|chunk| {
+            chunk
+                .par_iter()
+                .map(|&(cluster, doc)| (cluster, text::normalize(doc)))
+                .collect::<Vec<_>>()
+        });
+        for (cluster, normalized) in normalized {
             let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
             let count =
                 u32::try_from(words.len()).map_err(|_| IndexError::TooLarge(words.len()))?;

@@ -296,7 +296,7 @@ fn name_flagged<T: Symbol>(s: &[T], sa: &mut [u32], m: usize) -> u32 {
 /// small inputs too, so that the two-thread paths are the ones they check.
 const PARALLEL_MIN: usize = if cfg!(test) { 16 } else { 1 << 16 };
 
-/// Runs `work(offset, part)` on `items[..mid]` and `items[mid..]`, on two threads when there are
+/// Runs `work(offset, part)` on `items[..mid]` and `items[mid..]`, in parallel (rayon) when there are
 /// at least [`PARALLEL_MIN`] items, otherwise one after the other.
 fn in_halves<E: Send>(items: &mut [E], mid: usize, work: impl Fn(usize, &mut [E]) + Sync) {
     let (first, second) = items.split_at_mut(mid);
@@ -305,10 +305,7 @@ fn in_halves<E: Send>(items: &mut [E], mid: usize, work: impl Fn(usize, &mut [E]
         work(mid, second);
         return;
     }
-    std::thread::scope(|scope| {
-        scope.spawn(|| work(0, first));
-        work(mid, second);
-    });
+    rayon::join(|| work(0, first), || work(mid, second));
 }
 
 /// Induces L-type suffixes left to right from the seeds, then S-type suffixes right to left.

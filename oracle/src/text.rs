@@ -34,19 +34,46 @@ pub fn words(text: &str) -> Vec<String> {
             .map(str::to_ascii_lowercase)
             .collect();
     }
+    if is_fixed_point(text) {
+        return text.split(' ').map(str::to_owned).collect();
+    }
     let mut out = words_once(text);
     // Lowercasing can un-normalise (`Ω` → `ω` no longer composes as NFKC expects) and dropping
     // separators can bring combining marks together, so one round is not always a fixed point.
     // Repeating until nothing changes makes `normalize` idempotent, which the corpus relies on
     // (it re-tokenises clusters' normalised texts). Two rounds settle every case found so far.
     for _ in 0..4 {
-        let next = words_once(&out.join(" "));
+        let joined = out.join(" ");
+        // The common case, cheaply: a round over a fixed point would give `out` back.
+        if is_fixed_point(&joined) {
+            break;
+        }
+        let next = words_once(&joined);
         if next == out {
             break;
         }
         out = next;
     }
     out
+}
+
+/// Whether one round of the rule ([`words_once`], joined) returns `text` unchanged, checked
+/// without running it: non-empty words of alphanumeric characters that are their own lowercase,
+/// joined by single spaces, and the whole in NFKC. Then NFKC, lowercasing and NFKC again change
+/// nothing, and splitting at the spaces gives the words back. `false` only means "run the round".
+fn is_fixed_point(text: &str) -> bool {
+    let own_lowercase = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    !text.is_empty()
+        && !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && text
+            .chars()
+            .all(|c| c == ' ' || (c.is_alphanumeric() && own_lowercase(c)))
+        && unicode_normalization::is_nfkc(text)
 }
 
 fn words_once(text: &str) -> Vec<String> {
@@ -75,6 +102,9 @@ pub fn normalize(text: &str) -> String {
             out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
         }
         return out;
+    }
+    if is_fixed_point(text) {
+        return text.to_owned();
     }
     words(text).join(" ")
 }
@@ -177,6 +207,53 @@ mod tests {
         fn the_ascii_fast_path_equals_the_general_rule(s in "[ -~\t\n]{0,60}") {
             proptest::prop_assert_eq!(words(&s), words_once(&s));
             proptest::prop_assert_eq!(normalize(&s), words_once(&s).join(" "));
+        }
+    }
+
+    /// The rule as first written: rounds until one changes nothing, no shortcut.
+    fn words_by_rounds(text: &str) -> Vec<String> {
+        let mut out = words_once(text);
+        for _ in 0..4 {
+            let next = words_once(&out.join(" "));
+            if next == out {
+                break;
+            }
+            out = next;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The fixed-point shortcut never changes a result, on raw text or on normalised text
+        /// (where it is taken).
+        #[test]
+        fn the_fixed_point_shortcut_equals_the_rounds(s in "\\PC{0,40}") {
+            proptest::prop_assert_eq!(words(&s), words_by_rounds(&s));
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(words(&once), words_by_rounds(&once));
+            if is_fixed_point(&s) {
+                proptest::prop_assert_eq!(words_once(&s).join(" "), s.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_points_are_recognised() {
+        assert!(is_fixed_point("café au lait 42"));
+        assert!(is_fixed_point("ωραίο"));
+        for not in [
+            "",
+            " a",
+            "a ",
+            "a  b",
+            "Café",
+            "ﬁne",
+            "cafe\u{0301}",
+            "a-b",
+            "\u{3a3}",
+        ] {
+            assert!(!is_fixed_point(not), "{not:?}");
         }
     }
 
