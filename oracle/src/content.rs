@@ -10,7 +10,10 @@
 //! unreachable computes nothing rather than a report that carries everything.
 //!
 //! Contents are immutable by hash, so an optional directory caches what was fetched (files
-//! named by hash, re-checked when read).
+//! named by hash, re-checked when read). Only what is read again epoch after epoch is kept there
+//! (records, reports): outputs are read once, when their inference is settled, so they are
+//! fetched with [`Contents::fetch_all_transient`], which reads the cache but does not fill it,
+//! and the cache grows with the corpus, not with every inference ever paid.
 
 use std::{
     path::{Path, PathBuf},
@@ -100,8 +103,12 @@ impl Contents {
         Ok(self)
     }
 
-    /// Fetches and checks the bytes named `hash`.
+    /// Fetches and checks the bytes named `hash`, keeping them in the cache.
     pub async fn fetch(&self, hash: B256) -> Result<Fetched, ContentSourceError> {
+        self.fetch_keeping(hash, true).await
+    }
+
+    async fn fetch_keeping(&self, hash: B256, keep: bool) -> Result<Fetched, ContentSourceError> {
         let cached = self.cache.as_ref().map(|d| d.join(format!("{hash:x}")));
         if let Some(path) = &cached
             && let Ok(bytes) = tokio::fs::read(path).await
@@ -122,7 +129,7 @@ impl Contents {
                 Some(_) => Fetched::Mismatch,
             },
         };
-        if let (Some(path), Fetched::Bytes(bytes)) = (&cached, &fetched) {
+        if let (Some(path), Fetched::Bytes(bytes), true) = (&cached, &fetched, keep) {
             // Written beside and renamed, so a reader never sees half a file.
             let tmp = path.with_extension("tmp");
             tokio::fs::write(&tmp, bytes).await?;
@@ -131,11 +138,31 @@ impl Contents {
         Ok(fetched)
     }
 
-    /// Fetches many, at most `parallel` at a time; results in the order of `hashes`.
+    /// Fetches many, at most `parallel` at a time, keeping them in the cache; results in the
+    /// order of `hashes`.
     pub async fn fetch_all(
         &self,
         hashes: &[B256],
         parallel: usize,
+    ) -> Result<Vec<Fetched>, ContentSourceError> {
+        self.fetch_all_keeping(hashes, parallel, true).await
+    }
+
+    /// [`Self::fetch_all`] for contents needed once (outputs): a cached copy is used, but what is
+    /// fetched is not added to the cache.
+    pub async fn fetch_all_transient(
+        &self,
+        hashes: &[B256],
+        parallel: usize,
+    ) -> Result<Vec<Fetched>, ContentSourceError> {
+        self.fetch_all_keeping(hashes, parallel, false).await
+    }
+
+    async fn fetch_all_keeping(
+        &self,
+        hashes: &[B256],
+        parallel: usize,
+        keep: bool,
     ) -> Result<Vec<Fetched>, ContentSourceError> {
         let mut out: Vec<Option<Fetched>> = vec![None; hashes.len()];
         let mut tasks = JoinSet::new();
@@ -143,7 +170,7 @@ impl Contents {
         loop {
             while tasks.len() < parallel.max(1) && next < hashes.len() {
                 let (this, hash, i) = (self.clone(), hashes[next], next);
-                tasks.spawn(async move { (i, this.fetch(hash).await) });
+                tasks.spawn(async move { (i, this.fetch_keeping(hash, keep).await) });
                 next += 1;
             }
             let Some(done) = tasks.join_next().await else {
@@ -170,5 +197,51 @@ impl Contents {
             }
         }
         Ok(hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_kept_contents_fill_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("contents.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let (record, output) = (b"a record".to_vec(), b"an output".to_vec());
+        for bytes in [&record, &output] {
+            store
+                .put_content(&format!("{:#x}", content_hash(bytes)), bytes)
+                .await
+                .unwrap();
+        }
+        let cache = dir.path().join("cache");
+        let contents = Contents::store(store).with_cache(&cache).unwrap();
+        let (r, o) = (content_hash(&record), content_hash(&output));
+        let absent = content_hash(b"never stored");
+
+        let kept = contents.fetch_all(&[r, absent], 4).await.unwrap();
+        assert_eq!(kept, vec![Fetched::Bytes(record.clone()), Fetched::Missing]);
+        let once = contents.fetch_all_transient(&[o], 4).await.unwrap();
+        assert_eq!(once, vec![Fetched::Bytes(output.clone())]);
+        let cached: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(cached, vec![format!("{r:x}")]);
+
+        // A cached copy serves transient fetches too; a damaged one is fetched again.
+        std::fs::write(cache.join(format!("{o:x}")), &output).unwrap();
+        assert_eq!(
+            contents.fetch_all_transient(&[o], 1).await.unwrap(),
+            vec![Fetched::Bytes(output)]
+        );
+        std::fs::write(cache.join(format!("{r:x}")), b"damaged").unwrap();
+        assert_eq!(
+            contents.fetch(r).await.unwrap(),
+            Fetched::Bytes(record.clone())
+        );
+        assert_eq!(std::fs::read(cache.join(format!("{r:x}"))).unwrap(), record);
     }
 }

@@ -195,6 +195,10 @@ impl SuffixIndex {
     /// corpus; otherwise builds it and saves it there. Only I/O errors while saving are errors.
     pub fn load_or_build(corpus: Corpus, path: &Path) -> Result<(Self, IndexSource), IndexError> {
         if let Some(sa) = read_suffix_array(path, corpus.hash, corpus.text.len()) {
+            // Marks it used, for [`prune_index_dir`]; failing to is not worth failing the load.
+            if let Err(e) = touch(path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not mark an index used");
+            }
             return Ok((Self { corpus, sa }, IndexSource::Loaded));
         }
         let index = Self::build(corpus);
@@ -267,6 +271,43 @@ impl SuffixIndex {
             .collect();
         set.into_iter().collect()
     }
+}
+
+/// Extension of saved index files.
+pub const INDEX_FILE_EXTENSION: &str = "olsa";
+
+fn touch(path: &Path) -> io::Result<()> {
+    fs::File::options()
+        .append(true)
+        .open(path)?
+        .set_modified(std::time::SystemTime::now())
+}
+
+/// Deletes all but the `keep` most recently used index files (`*.olsa`, by modification time,
+/// which loading refreshes) in `dir`; returns the deleted paths. A corpus changes whenever a
+/// record is accepted, and each version's file would otherwise stay forever; a deleted index is
+/// rebuilt from public data if it is needed again. Other files are left alone.
+pub fn prune_index_dir(dir: &Path, keep: usize) -> io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == INDEX_FILE_EXTENSION) {
+            files.push((entry.metadata()?.modified()?, path));
+        }
+    }
+    // Most recent first; ties by name, so the choice does not depend on directory order.
+    files.sort_by(|a, b| b.cmp(a));
+    let mut deleted = Vec::new();
+    for (_, path) in files.into_iter().skip(keep) {
+        match fs::remove_file(&path) {
+            Ok(()) => deleted.push(path),
+            // Another process pruned it first.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(deleted)
 }
 
 /// The suffix-array range of the suffixes of `text` starting with `pattern` (see

@@ -455,7 +455,7 @@ pub async fn load_inputs(
         .map(|r| r.output_hash)
         .collect();
     let record_contents = contents.fetch_all(&record_hashes, 16).await?;
-    let outputs = contents.fetch_all(&output_hashes, 16).await?;
+    let outputs = contents.fetch_all_transient(&output_hashes, 16).await?;
 
     let records = record_ids
         .iter()

@@ -57,12 +57,17 @@ use tokio::sync::RwLock;
 use crate::{
     BlockRange, aligned_epoch_range,
     content::{ContentSourceError, Contents, Fetched},
+    index::prune_index_dir,
     inputs::{
         EpochHeader, InputError, PostedRoot, Unavailable, load_inputs, posted_roots, previous_root,
     },
     pipeline::{ComputeError, ComputedEpoch, OracleParams, compute_epoch},
     report::{EpochReport, ReportFormatError, dec},
 };
+
+/// Corpus index files a node keeps (at least those of the epoch just computed): enough for the
+/// recomputation of a pending epoch and a `verify` or two without rebuilding.
+const INDEX_FILES_KEPT: usize = 8;
 
 /// Errors of the service.
 #[derive(Debug, thiserror::Error)]
@@ -341,10 +346,21 @@ impl Oracle {
             .map(|u| u.apply(&mut inputs))
             .unwrap_or_default();
         let (params, dir) = (self.params, self.index_dir.clone());
-        let computed =
-            tokio::task::spawn_blocking(move || compute_epoch(&inputs, &params, Some(&dir)))
-                .await
-                .map_err(|e| NodeError::Invalid(format!("epoch computation panicked: {e}")))??;
+        let computed = tokio::task::spawn_blocking(move || {
+            let computed = compute_epoch(&inputs, &params, Some(&dir))?;
+            // The files just used are the most recent, and are kept.
+            let keep = INDEX_FILES_KEPT.max(computed.report.inputs.corpora.len());
+            match prune_index_dir(&dir, keep) {
+                Ok(deleted) if !deleted.is_empty() => {
+                    tracing::info!(deleted = deleted.len(), keep, "pruned old corpus indexes");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "could not prune old corpus indexes"),
+            }
+            Ok::<_, ComputeError>(computed)
+        })
+        .await
+        .map_err(|e| NodeError::Invalid(format!("epoch computation panicked: {e}")))??;
         Ok((computed, notes))
     }
 

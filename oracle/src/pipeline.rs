@@ -29,6 +29,7 @@ use crate::{
     Attribution, AttributionParams, ClusterError, ClusterId, ClusterParams, Clustering,
     Contribution, Corpus, IndexError, InferenceSplit, Lineage, Role, SplitError, SplitParams,
     SuffixIndex, UnresolvedReason, attribute, cluster,
+    index::INDEX_FILE_EXTENSION,
     inputs::{EpochInputs, InferenceInput, Output},
     report::{
         AccountEntry, AllocationEntry, CarriedEntry, ClusterEntry, CorpusEntry, EpochReport,
@@ -478,7 +479,7 @@ fn build_index(
         None
     } else if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(IndexError::from)?;
-        let path = dir.join(format!("{corpus_hash:x}.olsa"));
+        let path = dir.join(format!("{corpus_hash:x}.{INDEX_FILE_EXTENSION}"));
         let (index, source) = SuffixIndex::load_or_build(corpus, &path)?;
         tracing::debug!(%corpus_hash, ?source, documents, tokens, "index ready");
         Some(Arc::new(index))

@@ -177,3 +177,54 @@ fn empty_corpus() {
     let with_empty_doc = Corpus::build([(ClusterId(0), "...")]).unwrap();
     assert_eq!(with_empty_doc.document_count(), 0);
 }
+
+#[test]
+fn pruning_keeps_the_most_recently_used_indexes() {
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = |text: &str| Corpus::build([(ClusterId(0), text)]).unwrap();
+    let path = |corpus: &Corpus| dir.path().join(format!("{:x}.olsa", corpus.hash()));
+    let age = |p: &std::path::Path, hours: u64| {
+        let then = SystemTime::now() - Duration::from_secs(hours * 3600);
+        std::fs::File::options()
+            .append(true)
+            .open(p)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+    };
+    let texts = [
+        "one two three",
+        "four five six",
+        "seven eight nine",
+        "ten eleven",
+    ];
+    for (hours, text) in [30, 20, 10, 5].into_iter().zip(texts) {
+        let c = corpus(text);
+        let p = path(&c);
+        SuffixIndex::load_or_build(c, &p).unwrap();
+        age(&p, hours);
+    }
+    std::fs::write(dir.path().join("notes.txt"), "not an index").unwrap();
+
+    // Loading the oldest marks it used: it is now the most recent.
+    let (_, source) =
+        SuffixIndex::load_or_build(corpus(texts[0]), &path(&corpus(texts[0]))).unwrap();
+    assert_eq!(source, IndexSource::Loaded);
+
+    let mut deleted = openledger_oracle::index::prune_index_dir(dir.path(), 2).unwrap();
+    deleted.sort();
+    let mut expected = vec![path(&corpus(texts[1])), path(&corpus(texts[2]))];
+    expected.sort();
+    assert_eq!(deleted, expected);
+    for kept in [texts[0], texts[3]] {
+        assert!(path(&corpus(kept)).exists(), "{kept}");
+    }
+    assert!(dir.path().join("notes.txt").exists());
+    // A pruned index is simply built again.
+    let (_, source) =
+        SuffixIndex::load_or_build(corpus(texts[1]), &path(&corpus(texts[1]))).unwrap();
+    assert_eq!(source, IndexSource::Built);
+    let none = openledger_oracle::index::prune_index_dir(dir.path(), 3).unwrap();
+    assert!(none.is_empty(), "{none:?}");
+}
