@@ -416,12 +416,20 @@ pub async fn load_inputs(
             indexed,
         });
     }
-    let (previous, carried_entries) = match previous {
+    let (previous, carried_entries, previous_pot) = match previous {
         Some(p) => {
-            let (prev, carried) = load_previous(contents, &header, p).await?;
-            (Some(prev), carried)
+            let (prev, carried, pot) = load_previous(contents, &header, p).await?;
+            (Some(prev), carried, pot)
         }
-        None => (None, Vec::new()),
+        None => (None, Vec::new(), None),
+    };
+    // The pot grows by this range's fees: summing every fee ever paid, each epoch, would make an
+    // epoch's cost grow with the chain's history.
+    let distributable = match previous_pot {
+        Some(pot) => pot
+            .checked_add(net_fees(store, header.range.from_block, to_block).await?)
+            .ok_or_else(|| malformed("net", "sum overflows"))?,
+        None => net_fees(store, 0, to_block).await?,
     };
 
     let snapshot = ChainSnapshot::load(store, to_block).await?;
@@ -504,7 +512,7 @@ pub async fn load_inputs(
         header,
         previous,
         treasury: snapshot.treasury.unwrap_or(default_treasury),
-        distributable: snapshot.distributable,
+        distributable,
         records,
         corpora,
         inferences,
@@ -517,7 +525,7 @@ async fn load_previous(
     contents: &Contents,
     header: &EpochHeader,
     root: &PostedRoot,
-) -> Result<(PreviousEpoch, Vec<CarriedEntry>), InputError> {
+) -> Result<(PreviousEpoch, Vec<CarriedEntry>, Option<U256>), InputError> {
     let fail = |reason: String| InputError::Previous {
         epoch: root.epoch,
         reason,
@@ -573,7 +581,26 @@ async fn load_previous(
                 .collect(),
         },
         carried,
+        report.distributable,
     ))
+}
+
+/// Sum of the net fees of the inferences paid in blocks `from..=to`.
+async fn net_fees(store: &Store, from: u64, to: u64) -> Result<U256, InputError> {
+    let (from, to) = (int(from)?, int(to)?);
+    let nets: Vec<String> = on_pool!(store, pool => {
+        sqlx::query_scalar(
+            "SELECT net FROM escrow_inference_paid WHERE block_number >= $1 AND block_number <= $2",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?
+    });
+    nets.iter().try_fold(U256::ZERO, |sum, net| {
+        sum.checked_add(amount(net, "net")?)
+            .ok_or_else(|| malformed("net", "sum overflows"))
+    })
 }
 
 /// An `InferencePaid` row.
@@ -732,8 +759,6 @@ pub struct ChainSnapshot {
     pub contributions: BTreeMap<U256, ContributionRow>,
     /// The escrow's treasury.
     pub treasury: Option<Address>,
-    /// Net fees paid up to the block.
-    pub distributable: U256,
 }
 
 impl ChainSnapshot {
@@ -929,21 +954,6 @@ impl ChainSnapshot {
         });
         s.treasury = treasury.map(|t| address(&t, "new_treasury")).transpose()?;
 
-        let nets: Vec<String> = on_pool!(store, pool => {
-            sqlx::query_scalar("SELECT net FROM escrow_inference_paid WHERE block_number <= $1")
-                .bind(to)
-                .fetch_all(pool)
-                .await?
-        });
-        for net in nets {
-            s.distributable =
-                s.distributable
-                    .checked_add(amount(&net, "net")?)
-                    .ok_or(InputError::Malformed {
-                        column: "net",
-                        value: "sum overflows".into(),
-                    })?;
-        }
         Ok(s)
     }
 

@@ -478,28 +478,41 @@ pub fn report_hash(bytes: &[u8]) -> B256 {
     keccak256(bytes)
 }
 
-/// What a report built on needs from its predecessor: balances (any report of the format) and
-/// carried items (absent from reports that carry nothing or were not written by this oracle).
+/// What a report built on needs from its predecessor: balances (any report of the format),
+/// carried items (absent from reports that carry nothing or were not written by this oracle) and
+/// the pot as of its last block (`inputs.distributable`, likewise).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviousReport {
     /// Header and balances.
     pub balances: ReportBalances,
     /// Carried items.
     pub carried: Vec<CarriedEntry>,
+    /// Net fees of every inference paid up to its last block.
+    pub distributable: Option<U256>,
 }
 
 impl PreviousReport {
     /// Parses the parts of a report a successor needs.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ReportFormatError> {
         #[derive(Deserialize)]
-        struct CarriedOnly {
+        struct Pot {
+            #[serde(with = "dec::u256")]
+            distributable: U256,
+        }
+        #[derive(Deserialize)]
+        struct Successor {
             #[serde(default)]
             carried: Vec<CarriedEntry>,
+            inputs: Option<Pot>,
         }
         let balances = ReportBalances::from_json(bytes)
             .map_err(|e| ReportFormatError::Format(e.to_string()))?;
-        let CarriedOnly { carried } = serde_json::from_slice(bytes)?;
-        Ok(Self { balances, carried })
+        let Successor { carried, inputs } = serde_json::from_slice(bytes)?;
+        Ok(Self {
+            balances,
+            carried,
+            distributable: inputs.map(|i| i.distributable),
+        })
     }
 }
 

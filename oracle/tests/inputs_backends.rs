@@ -11,7 +11,7 @@ use openledger_indexer::Store;
 use openledger_oracle::{
     BlockRange,
     content::Contents,
-    inputs::{EpochHeader, EpochInputs, load_inputs},
+    inputs::{EpochHeader, EpochInputs, PostedRoot, RootStatus, load_inputs},
     node::Oracle,
     pipeline::{OracleParams, compute_epoch},
 };
@@ -175,6 +175,35 @@ async fn inputs_agree_across_backends_and_stay_fixed_after_the_epoch() {
         .await
         .unwrap();
     assert_eq!(later_inputs.treasury, new_owner);
+    // Built on epoch 1's report, the pot is that report's plus this range's fees: the same as
+    // summing every fee from the start, on both backends.
+    let hash = ContentClient::new(&content_url)
+        .put(&report.json)
+        .await
+        .unwrap();
+    assert_eq!(hash, report.report_hash);
+    let posted = PostedRoot {
+        epoch: 1,
+        root: report.update.root,
+        total_cumulative: report.update.totalCumulative,
+        report_hash: report.report_hash,
+        from_block: header.range.from_block,
+        to_block: header.range.to_block,
+        status: RootStatus::Accepted,
+    };
+    for store in [&sqlite, &postgres] {
+        let on_previous = load_inputs(store, &contents, next, Some(&posted), d.params.treasury)
+            .await
+            .unwrap();
+        assert_eq!(on_previous.distributable, later_inputs.distributable);
+        assert_eq!(
+            on_previous.distributable,
+            a.distributable
+                + U256::from(3) * e18() * U256::from(10_000 - d.params.protocol_fee_bps)
+                    / U256::from(10_000),
+            "epoch 1's pot and the one inference paid since"
+        );
+    }
     assert_eq!(later_inputs.inferences.len(), 1);
     let lineage = later_inputs.inferences[0].lineage.as_ref().unwrap();
     assert_eq!(lineage.models[&eco.base].owner, new_owner);
