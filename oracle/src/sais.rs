@@ -9,7 +9,17 @@
 //! two `k`-entry bucket arrays. The reduced problem lives inside the output array, as in Yuta
 //! Mori's sais: the LMS names are written into the free upper half, then packed at its end as the
 //! reduced string, whose suffix array is sorted into the lower part. So a 100 MB byte text sorts
-//! in about 100 + 400 MB plus the recursion's buckets, rather than several times the array.
+//! in about 100 + 400 MB plus the recursion's buckets, rather than several times the array. The
+//! final seeding also holds one symbol per LMS suffix for a moment (30 MB at the top of a 100 MB
+//! byte text).
+//!
+//! # Speed
+//! Almost all the time goes to random reads of the text and random writes into the array. Three
+//! things keep more of them in flight: the inducing scans gather a block's symbols before walking
+//! it; the LMS positions are marked while inducing rather than looked up again; and the work that
+//! splits without shared writes (comparing neighbouring LMS substrings, reading the seeds' first
+//! symbols, mapping the reduced order back) runs in two halves on rayon. Measured in
+//! docs/BENCHMARKS.md (`scripts/bench-oracle`), with what was tried and did not help.
 
 /// Marks a free slot while inducing.
 const EMPTY: u32 = u32::MAX;
