@@ -46,11 +46,11 @@ use crate::{
 };
 
 const MAGIC: &[u8; 8] = b"OLSAIDX\0";
+const VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 32 + 8;
 
 /// Documents normalised at once while building a corpus.
 const NORMALIZE_CHUNK: usize = 256;
-const VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 32 + 8;
 
 /// Why an index could not be built, saved or loaded.
 #[derive(Debug, thiserror::Error)]

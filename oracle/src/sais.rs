@@ -281,11 +281,11 @@ fn name_flagged<T: Symbol>(s: &[T], sa: &mut [u32], m: usize) -> u32 {
     let lengths = &*lengths;
     let mid = m / 2;
     let before_mid = mid.checked_sub(1).map(|i| sorted[i]);
+    let with_length = |p: u32| (p as usize, lengths[p as usize / 2]);
     in_halves(sorted, mid, |offset, part| {
         let mut previous = if offset == 0 { None } else { before_mid };
         for entry in part {
             let p = *entry;
-            let with_length = |p: u32| (p as usize, lengths[p as usize / 2]);
             if previous.is_none_or(|q| lms_substrings_differ(s, with_length(p), with_length(q))) {
                 *entry |= NEW_NAME;
             }

@@ -37,6 +37,11 @@ pub fn words(text: &str) -> Vec<String> {
     if is_fixed_point(text) {
         return text.split(' ').map(str::to_owned).collect();
     }
+    rounds(text)
+}
+
+/// The rule's rounds over a text that is neither ASCII nor already a fixed point.
+fn rounds(text: &str) -> Vec<String> {
     let mut out = words_once(text);
     // Lowercasing can un-normalise (`Ω` → `ω` no longer composes as NFKC expects) and dropping
     // separators can bring combining marks together, so one round is not always a fixed point.
@@ -106,7 +111,7 @@ pub fn normalize(text: &str) -> String {
     if is_fixed_point(text) {
         return text.to_owned();
     }
-    words(text).join(" ")
+    rounds(text).join(" ")
 }
 
 /// Token id of the separator placed between documents in a corpus. No word ever gets it, so no
