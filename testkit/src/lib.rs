@@ -69,3 +69,13 @@ pub fn spawn_anvil_with(
     let bin = anvil_bin()?;
     Ok(alloy::node_bindings::Anvil::at(bin).args(args).spawn())
 }
+
+/// 900 paragraphs of real English prose (Debian package documentation; see `data/README.md`),
+/// whitespace folded, in a fixed order: real text for tests that must not depend on the machine.
+pub fn real_paragraphs() -> Vec<&'static str> {
+    include_str!("../data/real-paragraphs.txt")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
