@@ -157,8 +157,17 @@ impl fmt::Display for Explanation {
             for s in &a.spans {
                 writeln!(
                     f,
-                    "      words {}..{}, {} occurrence(s), weight {} (share {}): \"{}\"",
-                    s.start, s.end, s.occurrences, s.weight, s.share, s.text
+                    "      words {}..{}, {} occurrence(s), weight {} (shares {}): \"{}\"",
+                    s.start,
+                    s.end,
+                    s.occurrences,
+                    s.weight,
+                    s.shares
+                        .iter()
+                        .map(u128::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    s.text
                 )?;
             }
         }

@@ -41,6 +41,7 @@ use rayon::prelude::*;
 
 use crate::{
     cluster::ClusterId,
+    prior_art::{self, PriorArt},
     sais,
     text::{self, SEPARATOR, Vocabulary},
 };
@@ -70,23 +71,78 @@ pub struct Corpus {
     text: Vec<u32>,
     doc_starts: Vec<u32>,
     doc_clusters: Vec<ClusterId>,
+    /// `(start, end, origin)` text ranges credited to another cluster than their document's
+    /// (held first by an earlier document), by start.
+    foreign: Vec<(u32, u32, ClusterId)>,
     token_count: u64,
     hash: B256,
 }
 
+/// How [`Corpus::build_with`] applies prior art.
+#[derive(Debug, Clone, Copy)]
+pub struct CorpusOptions<'a> {
+    /// Words per run for crediting: a document's word covered by a run of this many words that
+    /// an earlier document holds is credited to the earliest such document's cluster. 0: every
+    /// word is its document's (rules `/2`). Default: the attribution's `prior_art_span` (12).
+    pub prior_art_span: u32,
+    /// Words per run for removal: a document's words covered by a run of this many words that an
+    /// earlier document of the corpus holds become holes, so long copies add no occurrences.
+    /// 0 keeps every word. Default: the attribution's `copy_removal_span` (12).
+    pub removal_span: u32,
+    /// Prior art over a larger set of documents (the epoch's global clustering), computed for
+    /// `prior_art_span`: used for crediting instead of the corpus's own documents, so text first
+    /// held by a document outside the corpus is credited to it.
+    pub global: Option<&'a PriorArt>,
+}
+
+impl CorpusOptions<'_> {
+    /// Options for attribution parameters `params`, with global prior art `global`.
+    pub fn for_params<'a>(
+        params: &crate::attribute::AttributionParams,
+        global: Option<&'a PriorArt>,
+    ) -> CorpusOptions<'a> {
+        CorpusOptions {
+            prior_art_span: params.prior_art_span,
+            removal_span: params.copy_removal_span,
+            global,
+        }
+    }
+
+    /// Rules `/2`: every document whole, every word its own.
+    pub const WHOLE: CorpusOptions<'static> = CorpusOptions {
+        prior_art_span: 0,
+        removal_span: 0,
+        global: None,
+    };
+}
+
+impl Default for CorpusOptions<'_> {
+    fn default() -> Self {
+        Self::for_params(&crate::attribute::AttributionParams::default(), None)
+    }
+}
+
+/// What the corpus hash writes for a hole (a word length never reaches it).
+const HOLE: u32 = u32::MAX;
+
 impl Corpus {
     /// Builds a corpus from `(cluster, text)` documents, in the order given (use
-    /// [`crate::cluster::Clustering::documents`]). Texts are normalised here; empty ones are hashed
-    /// but add nothing to the index.
+    /// [`crate::cluster::Clustering::documents`]), with the default prior-art rule
+    /// ([`CorpusOptions::default`]: text a document holds from an earlier one of these documents
+    /// is credited to it and removed, as runs of 12 words). Texts are normalised here; empty ones are hashed but add
+    /// nothing to the index.
     pub fn build<'a>(
         documents: impl IntoIterator<Item = (ClusterId, &'a str)>,
     ) -> Result<Self, IndexError> {
+        Self::build_with(documents, &CorpusOptions::default())
+    }
+
+    /// Builds a corpus under `options` (see the module documentation, *Prior art*).
+    pub fn build_with<'a>(
+        documents: impl IntoIterator<Item = (ClusterId, &'a str)>,
+        options: &CorpusOptions<'_>,
+    ) -> Result<Self, IndexError> {
         let mut vocab = Vocabulary::new();
-        let mut text = Vec::new();
-        let mut doc_starts = Vec::new();
-        let mut doc_clusters = Vec::new();
-        let mut hasher = Keccak256::new();
-        hasher.update(b"openledger-corpus-v1");
         // Normalising is the costly part and independent per document: it runs in parallel a
         // chunk at a time (so only a chunk's normalised texts are held), the rest in order.
         let documents: Vec<(ClusterId, &str)> = documents.into_iter().collect();
@@ -96,40 +152,102 @@ impl Corpus {
                 .map(|&(cluster, doc)| (cluster, text::normalize(doc)))
                 .collect::<Vec<_>>()
         });
+        // Token ids per document (words of the normalised text, in order).
+        let mut docs: Vec<(ClusterId, Vec<u32>)> = Vec::with_capacity(documents.len());
         for (cluster, normalized) in normalized {
-            let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
-            let count =
-                u32::try_from(words.len()).map_err(|_| IndexError::TooLarge(words.len()))?;
+            let ids = normalized
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(|word| vocab.intern(word).ok_or(IndexError::TooLarge(vocab.len())))
+                .collect::<Result<Vec<u32>, _>>()?;
+            docs.push((cluster, ids));
+        }
+        let slices: Vec<&[u32]> = docs.iter().map(|(_, d)| d.as_slice()).collect();
+        let removed = prior_art::held_runs(&slices, options.removal_span as usize);
+        let credited: Vec<Vec<(u32, u32, ClusterId)>> = match options.global {
+            Some(global) => docs
+                .iter()
+                .map(|(cluster, _)| {
+                    global
+                        .held(*cluster)
+                        .iter()
+                        .map(|r| (r.start, r.end, r.origin))
+                        .collect()
+                })
+                .collect(),
+            None => prior_art::held_runs(&slices, options.prior_art_span as usize)
+                .into_iter()
+                .map(|runs| {
+                    runs.into_iter()
+                        .map(|(s, e, origin)| (s, e, docs[origin].0))
+                        .collect()
+                })
+                .collect(),
+        };
+
+        let mut text = Vec::new();
+        let mut doc_starts = Vec::new();
+        let mut doc_clusters = Vec::new();
+        let mut foreign = Vec::new();
+        let mut hasher = Keccak256::new();
+        hasher.update(b"openledger-corpus-v2");
+        hasher.update(options.prior_art_span.to_le_bytes());
+        hasher.update(options.removal_span.to_le_bytes());
+        for (((cluster, ids), held), credits) in docs.iter().zip(&removed).zip(&credited) {
+            let count = u32::try_from(ids.len()).map_err(|_| IndexError::TooLarge(ids.len()))?;
             hasher.update(cluster.0.to_le_bytes());
             hasher.update(count.to_le_bytes());
-            if words.is_empty() {
+            if ids.is_empty() {
                 continue;
             }
             let start = u32::try_from(text.len()).map_err(|_| IndexError::TooLarge(text.len()))?;
             doc_starts.push(start);
-            doc_clusters.push(cluster);
-            for &word in &words {
-                let len =
-                    u32::try_from(word.len()).map_err(|_| IndexError::TooLarge(word.len()))?;
-                hasher.update(len.to_le_bytes());
-                hasher.update(word.as_bytes());
-                let id = vocab
-                    .intern(word)
-                    .ok_or(IndexError::TooLarge(vocab.len()))?;
-                text.push(id);
+            doc_clusters.push(*cluster);
+            let mut runs = held.iter().peekable();
+            for (t, &id) in ids.iter().enumerate() {
+                while runs.peek().is_some_and(|r| r.1 as usize <= t) {
+                    runs.next();
+                }
+                let is_held = runs.peek().is_some_and(|r| r.0 as usize <= t);
+                if is_held {
+                    // Held by an earlier document of this corpus: a hole, which matches nothing.
+                    hasher.update(HOLE.to_le_bytes());
+                    text.push(SEPARATOR);
+                } else {
+                    let word = vocab.word(id).unwrap_or("");
+                    hasher.update((word.len() as u32).to_le_bytes());
+                    hasher.update(word.as_bytes());
+                    text.push(id);
+                }
             }
             text.push(SEPARATOR);
+            // Words an earlier document held first are credited to that document's cluster.
+            let mut doc_credits = 0u32;
+            for &(s, e, origin) in credits {
+                let (s, e) = (s.min(count), e.min(count));
+                if s < e && origin != *cluster {
+                    foreign.push((start + s, start + e, origin));
+                    doc_credits += 1;
+                }
+            }
+            hasher.update(doc_credits.to_le_bytes());
+            for &(s, e, origin) in &foreign[foreign.len() - doc_credits as usize..] {
+                hasher.update((s - start).to_le_bytes());
+                hasher.update((e - start).to_le_bytes());
+                hasher.update(origin.0.to_le_bytes());
+            }
         }
         // Entries and lengths are u32, and u32::MAX marks free slots while sorting.
         if text.len() >= u32::MAX as usize {
             return Err(IndexError::TooLarge(text.len()));
         }
-        let token_count = (text.len() - doc_starts.len()) as u64;
+        let token_count = text.iter().filter(|&&t| t != SEPARATOR).count() as u64;
         Ok(Self {
             vocab,
             text,
             doc_starts,
             doc_clusters,
+            foreign,
             token_count,
             hash: hasher.finalize(),
         })
@@ -164,6 +282,21 @@ impl Corpus {
     pub fn cluster_at(&self, position: u32) -> Option<ClusterId> {
         let doc = self.doc_starts.partition_point(|&s| s <= position);
         self.doc_clusters.get(doc.checked_sub(1)?).copied()
+    }
+
+    /// The cluster credited for the word at text position `position`: the first holder of that
+    /// text (its document's cluster unless an earlier document held it first).
+    pub fn credited_at(&self, position: u32) -> Option<ClusterId> {
+        let run = self.foreign.partition_point(|r| r.0 <= position);
+        match run.checked_sub(1).and_then(|r| self.foreign.get(r)) {
+            Some(&(_, end, origin)) if position < end => Some(origin),
+            _ => self.cluster_at(position),
+        }
+    }
+
+    /// Number of word positions credited to another cluster than their document's.
+    pub fn foreign_words(&self) -> u64 {
+        self.foreign.iter().map(|r| u64::from(r.1 - r.0)).sum()
     }
 }
 

@@ -9,8 +9,10 @@
 //! - [`text`]: normalisation and tokenisation of records and outputs;
 //! - [`cluster`](mod@cluster): exact and near-duplicate clustering of a corpus, each cluster owned by its
 //!   earliest submitter;
-//! - [`index`]: a suffix array over a model's corpus (one document per cluster), persisted and
-//!   reused while the corpus is unchanged;
+//! - [`prior_art`]: which cluster held each run of words first, so copies of parts of records
+//!   (sentences spliced into new records) credit the original;
+//! - [`index`]: a suffix array over a model's corpus (one document per cluster, text held by an
+//!   earlier document removed), persisted and reused while the corpus is unchanged;
 //! - [`byte_index`]: the same suffix array over raw bytes, to count any byte string (the
 //!   benchmark's comparison with byte-level n-gram engines);
 //! - [`attribute`](mod@attribute): maximal matching spans of an output, weighted by length and rarity, shared
@@ -39,6 +41,7 @@ pub mod index;
 pub mod inputs;
 pub mod node;
 pub mod pipeline;
+pub mod prior_art;
 pub mod report;
 mod sais;
 pub mod split;
@@ -50,7 +53,8 @@ pub use cluster::{
     Cluster, ClusterError, ClusterId, ClusterParams, Clustering, Contribution, OrderKey, cluster,
 };
 pub use epoch::{BlockRange, aligned_epoch_range, next_epoch_range};
-pub use index::{Corpus, IndexError, IndexSource, SuffixIndex};
+pub use index::{Corpus, CorpusOptions, IndexError, IndexSource, SuffixIndex};
+pub use prior_art::{HeldRun, PriorArt};
 pub use split::{
     Allocation, Carried, CarriedPortion, FeeSplit, InferenceSplit, Lineage, LineageModel,
     ParentLink, Payment, Role, SplitError, SplitParams, UnresolvedReason, accumulate, distribute,

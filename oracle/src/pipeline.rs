@@ -28,15 +28,20 @@ use openledger_sdk::{
 use crate::{
     Attribution, AttributionParams, ClusterError, ClusterId, ClusterParams, Clustering,
     Contribution, Corpus, IndexError, InferenceSplit, Lineage, Role, SplitError, SplitParams,
-    SuffixIndex, UnresolvedReason, attribute, cluster,
-    index::INDEX_FILE_EXTENSION,
+    SuffixIndex, UnresolvedReason, attribute,
+    attribute::MICRO,
+    cluster,
+    index::{CorpusOptions, INDEX_FILE_EXTENSION},
     inputs::{EpochInputs, InferenceInput, Output},
+    prior_art::PriorArt,
     report::{
         AccountEntry, AllocationEntry, CarriedEntry, ClusterEntry, CorpusEntry, EpochReport,
         EpochTotals, InferenceEntry, InputSummary, PreviousRef, RULES_VERSION, ReportFormatError,
         ReportParams, RoleEntry, SpanEntry, SplitParamsEntry, Status, report_hash,
     },
-    resolve_carried, split_inference, split_unresolved, weights_by_owner,
+    resolve_carried,
+    split::{AttributedClaim, Coverage},
+    split_inference, split_unresolved, weights_by_owner,
 };
 
 /// The oracle's parameters (the split's recipient of unattributed shares comes from the chain).
@@ -161,6 +166,9 @@ pub fn compute_epoch(
         .collect();
     let clustering = cluster(&contributions, &params.cluster)?;
     let owners = clustering.owners();
+    // Prior art over every accepted record of every datanet: a copy of part of a record in a
+    // datanet the model trains on still credits the original in a datanet it does not.
+    let prior_art = PriorArt::compute(clustering.documents(), params.attribution.prior_art_span);
     tracing::debug!(
         records = contributions.len(),
         clusters = clustering.clusters.len(),
@@ -190,7 +198,8 @@ pub fn compute_epoch(
         let slot = match index_of_clusters.get(&clusters) {
             Some(&slot) => slot,
             None => {
-                let built = build_index(&clustering, &clusters, index_dir)?;
+                let options = CorpusOptions::for_params(&params.attribution, Some(&prior_art));
+                let built = build_index(&clustering, &clusters, &options, index_dir)?;
                 indexes.push(built);
                 index_of_clusters.insert(clusters, indexes.len() - 1);
                 indexes.len() - 1
@@ -465,12 +474,14 @@ fn check_ledger(t: &EpochTotals) -> Result<(), ComputeError> {
 fn build_index(
     clustering: &Clustering,
     clusters: &[ClusterId],
+    options: &CorpusOptions<'_>,
     dir: Option<&Path>,
 ) -> Result<ModelIndex, ComputeError> {
-    let corpus = Corpus::build(
+    let corpus = Corpus::build_with(
         clusters
             .iter()
             .filter_map(|cid| clustering.get(*cid).map(|c| (*cid, c.text.as_str()))),
+        options,
     )?;
     let corpus_hash = corpus.hash();
     let documents = corpus.document_count() as u64;
@@ -540,6 +551,7 @@ impl Context<'_> {
         &self,
         inf: &InferenceInput,
         attribution: Option<(&Attribution, Option<B256>)>,
+        coverage: Option<Coverage>,
         split: &InferenceSplit,
         reason: Option<UnresolvedReason>,
         carried: U256,
@@ -552,12 +564,13 @@ impl Context<'_> {
                         start: s.start,
                         end: s.end,
                         text: s.text.clone(),
+                        substitutions: s.substitutions.clone(),
                         occurrences: s.occurrences,
                         distinct: s.distinct,
                         credited: s.credited,
                         clusters: s.clusters.iter().map(|c| self.representative(*c)).collect(),
                         weight: s.weight,
-                        share: s.share,
+                        shares: s.shares.clone(),
                     })
                     .collect(),
                 a.total_weight,
@@ -617,6 +630,7 @@ impl Context<'_> {
             corpus_hash,
             output_tokens,
             covered_tokens,
+            coverage,
             total_weight,
             spans,
             allocations,
@@ -624,6 +638,39 @@ impl Context<'_> {
             carried,
             carried_since: None,
         }
+    }
+
+    /// The data claim of an attributed output: weights per cluster owner and the coverage that
+    /// scales the part paid by weight. Accounts that control the inference's output (the owner of
+    /// every model of its lineage and the agent's payee) earn no data share from it: their
+    /// clusters' weight is dropped and the micro-tokens credited to them leave the coverage's
+    /// measure too, so quoting one's own record neither pays nor dilutes anyone else.
+    fn claim(
+        &self,
+        inf: &InferenceInput,
+        lineage: &Lineage,
+        attribution: &Attribution,
+    ) -> Result<AttributedClaim, ComputeError> {
+        let related: BTreeSet<Address> = lineage
+            .models
+            .values()
+            .map(|m| m.owner)
+            .chain(inf.agent_payee)
+            .collect();
+        let mut weights = weights_by_owner(&attribution.weights, self.owners)?;
+        weights.retain(|account, _| !related.contains(account));
+        let (mut covered, mut excluded) = (0u64, 0u64);
+        for (cluster, &micro) in &attribution.coverage {
+            match self.owners.get(cluster) {
+                Some(owner) if related.contains(owner) => excluded += micro,
+                _ => covered += micro,
+            }
+        }
+        let eligible = (u64::from(attribution.output_tokens) * MICRO).saturating_sub(excluded);
+        Ok(AttributedClaim {
+            weights,
+            coverage: Some(Coverage { covered, eligible }),
+        })
     }
 
     /// Why `inf` cannot be attributed now, if it cannot.
@@ -646,7 +693,7 @@ impl Context<'_> {
         let unresolved = |reason, lineage: Option<&Lineage>| {
             let empty = Lineage::default();
             let (split, held) = split_unresolved(&payment, lineage.unwrap_or(&empty), reason)?;
-            let entry = self.entry(inf, None, &split, Some(reason), held.amount);
+            let entry = self.entry(inf, None, None, &split, Some(reason), held.amount);
             let held = CarriedEntry {
                 inference_id: held.inference_id,
                 model_id: held.model_id,
@@ -664,10 +711,17 @@ impl Context<'_> {
             return unresolved(UnresolvedReason::UnknownModel, None);
         };
         let (attribution, corpus) = self.attribute(inf.model_id, text);
-        let weights = weights_by_owner(&attribution.weights, self.owners)?;
+        let weights = self.claim(inf, lineage, &attribution)?;
         match split_inference(&payment, lineage, &weights, self.split) {
             Ok(split) => {
-                let entry = self.entry(inf, Some((&attribution, corpus)), &split, None, U256::ZERO);
+                let entry = self.entry(
+                    inf,
+                    Some((&attribution, corpus)),
+                    weights.coverage,
+                    &split,
+                    None,
+                    U256::ZERO,
+                );
                 Ok((entry, split, None))
             }
             Err(SplitError::UnknownModel(_)) => unresolved(UnresolvedReason::UnknownModel, None),
@@ -692,7 +746,7 @@ impl Context<'_> {
             return still(UnresolvedReason::UnknownModel);
         };
         let (attribution, corpus) = self.attribute(inf.model_id, text);
-        let weights = weights_by_owner(&attribution.weights, self.owners)?;
+        let weights = self.claim(inf, lineage, &attribution)?;
         let split = match resolve_carried(
             &item.carried(),
             &inf.payment(),
@@ -704,7 +758,14 @@ impl Context<'_> {
             Err(SplitError::UnknownModel(_)) => return still(UnresolvedReason::UnknownModel),
             Err(e) => return Err(e.into()),
         };
-        let mut entry = self.entry(inf, Some((&attribution, corpus)), &split, None, U256::ZERO);
+        let mut entry = self.entry(
+            inf,
+            Some((&attribution, corpus)),
+            weights.coverage,
+            &split,
+            None,
+            U256::ZERO,
+        );
         entry.carried_since = Some(item.entry.since_epoch);
         Ok(Settled::Resolved(Box::new(entry), split))
     }

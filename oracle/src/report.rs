@@ -35,12 +35,12 @@ use openledger_sdk::report::{Balance, REPORT_FORMAT, ReportBalances};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{AttributionParams, CarriedPortion, ClusterParams, UnresolvedReason};
+use crate::{AttributionParams, CarriedPortion, ClusterParams, UnresolvedReason, split::Coverage};
 
 /// Version of the rules that turn inputs into a report (corpus restriction, payees, carrying,
 /// dust). A change to any of them must bump it, so reports made under different rules never
 /// look comparable.
-pub const RULES_VERSION: &str = "openledger-oracle-rules/2";
+pub const RULES_VERSION: &str = "openledger-oracle-rules/3";
 
 /// A full epoch report. See the module documentation for the meaning of each part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,6 +246,10 @@ pub struct InferenceEntry {
     pub output_tokens: u32,
     /// Output tokens inside at least one span.
     pub covered_tokens: u32,
+    /// Micro-tokens of the output credited to the accounts paid by weight (`covered`) and the
+    /// measure of the output they are a part of (`eligible`: the output less what was credited to
+    /// accounts that control it): the data share paid by weight is `data × covered / eligible`.
+    pub coverage: Option<Coverage>,
     /// Sum of the credited cluster weights.
     #[serde(with = "dec::u128_str")]
     pub total_weight: u128,
@@ -272,22 +276,25 @@ pub struct SpanEntry {
     pub end: u32,
     /// Its words.
     pub text: String,
-    /// Occurrences in the corpus.
+    /// Output positions where one word was substituted (edited quotes).
+    pub substitutions: Vec<u32>,
+    /// Occurrences in the corpus (of its first segment).
     pub occurrences: u64,
     /// Its tokens beyond its longest common window (at least `min_distinct`).
     pub distinct: u32,
     /// Its length in micro-tokens after sharing tokens with overlapping spans: the `credited` of
     /// `weight = credited × log2(1 + N/occurrences)`.
     pub credited: u64,
-    /// The clusters containing it, by representative contribution id.
+    /// The clusters credited for it (the first holders of its words), by representative
+    /// contribution id.
     #[serde(with = "dec::u256_vec")]
     pub clusters: Vec<U256>,
     /// Weight (micro-units).
     #[serde(with = "dec::u128_str")]
     pub weight: u128,
-    /// Each cluster's share of it.
-    #[serde(with = "dec::u128_str")]
-    pub share: u128,
+    /// Each cluster's share of it, in the order of `clusters`.
+    #[serde(with = "dec::u128_vec")]
+    pub shares: Vec<u128>,
 }
 
 /// An amount paid to an account.
@@ -609,6 +616,28 @@ pub mod dec {
             parse_digits::<D::Error>(&s)?
                 .parse()
                 .map_err(D::Error::custom)
+        }
+    }
+
+    /// `Vec<u128>` as decimal strings.
+    pub mod u128_vec {
+        use super::*;
+
+        /// Writes the strings.
+        pub fn serialize<S: Serializer>(v: &[u128], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(v.iter().map(|x| x.to_string()))
+        }
+
+        /// Reads the strings.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u128>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|s| {
+                    parse_digits::<D::Error>(s)?
+                        .parse()
+                        .map_err(D::Error::custom)
+                })
+                .collect()
         }
     }
 

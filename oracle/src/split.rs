@@ -284,7 +284,7 @@ pub struct Carried {
 pub fn split_inference(
     payment: &Payment,
     lineage: &Lineage,
-    weights: &BTreeMap<Address, u128>,
+    weights: &impl DataClaim,
     params: &SplitParams,
 ) -> Result<InferenceSplit, SplitError> {
     let (mut allocations, data) = pay_non_data(payment, lineage)?;
@@ -339,7 +339,7 @@ pub fn resolve_carried(
     carried: &Carried,
     payment: &Payment,
     lineage: &Lineage,
-    weights: &BTreeMap<Address, u128>,
+    weights: &impl DataClaim,
     params: &SplitParams,
 ) -> Result<InferenceSplit, SplitError> {
     if carried.inference_id != payment.inference_id {
@@ -477,26 +477,88 @@ fn royalty_stack(
     Ok(())
 }
 
-/// The data share's allocations: by weight, or all to the unattributed recipient.
+/// What an inference's data share is divided by: weights per account and the coverage that
+/// scales the part paid by weight. A bare weight map is a claim at full coverage.
+pub trait DataClaim {
+    /// Attribution weight per account.
+    fn weights(&self) -> &BTreeMap<Address, u128>;
+    /// The coverage scaling the part paid by weight.
+    fn coverage(&self) -> Coverage {
+        Coverage::FULL
+    }
+}
+
+impl DataClaim for BTreeMap<Address, u128> {
+    fn weights(&self) -> &BTreeMap<Address, u128> {
+        self
+    }
+}
+
+/// Of an output's `eligible` micro-tokens, `covered` were credited to the accounts paid by weight.
+/// The data share paid by weight is `data × covered / eligible` (floor; all of it when
+/// `covered >= eligible`), the rest goes to the unattributed recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Micro-tokens credited to the accounts paid.
+    pub covered: u64,
+    /// Micro-tokens the share is measured against.
+    pub eligible: u64,
+}
+
+impl Coverage {
+    /// The whole data share is paid by weight.
+    pub const FULL: Self = Self {
+        covered: 1,
+        eligible: 1,
+    };
+}
+
+/// Weights and coverage of one attributed output ([`DataClaim`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttributedClaim {
+    /// Attribution weight per account.
+    pub weights: BTreeMap<Address, u128>,
+    /// Its coverage.
+    pub coverage: Option<Coverage>,
+}
+
+impl DataClaim for AttributedClaim {
+    fn weights(&self) -> &BTreeMap<Address, u128> {
+        &self.weights
+    }
+    fn coverage(&self) -> Coverage {
+        self.coverage.unwrap_or(Coverage::FULL)
+    }
+}
+
+/// The data share's allocations: the covered part by weight, the rest (all of it when nothing
+/// was attributed) to the unattributed recipient.
 fn data_allocations(
     data: U256,
-    weights: &BTreeMap<Address, u128>,
+    claim: &impl DataClaim,
     params: &SplitParams,
 ) -> Result<Vec<Allocation>, SplitError> {
+    let weights = claim.weights();
+    let Coverage { covered, eligible } = claim.coverage();
+    let by_weight = if weights.values().all(|&w| w == 0) {
+        U256::ZERO
+    } else if covered >= eligible {
+        data
+    } else {
+        mul_div(data, U256::from(covered), U256::from(eligible))?
+    };
     let mut out = Vec::new();
-    let parts = distribute(data, weights)?;
-    if parts.is_empty() {
-        push(
-            &mut out,
-            params.unattributed_recipient,
-            data,
-            Role::Unattributed,
-        );
-    }
-    for (account, amount) in parts {
+    for (account, amount) in distribute(by_weight, weights)? {
         let weight = weights.get(&account).copied().unwrap_or(0);
         push(&mut out, account, amount, Role::Data { weight });
     }
+    let rest = data.checked_sub(by_weight).ok_or(SplitError::Overflow)?;
+    push(
+        &mut out,
+        params.unattributed_recipient,
+        rest,
+        Role::Unattributed,
+    );
     Ok(out)
 }
 

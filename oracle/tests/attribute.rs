@@ -5,7 +5,7 @@
 mod common;
 
 use openledger_oracle::{
-    AttributionParams, ClusterId, Corpus, SuffixIndex, attribute,
+    AttributionParams, ClusterId, Corpus, CorpusOptions, SuffixIndex, attribute,
     attribute::{MICRO, span_weight},
     attribute_tokens,
 };
@@ -21,6 +21,29 @@ fn index_of(docs: &[String]) -> SuffixIndex {
         .unwrap(),
     )
 }
+
+/// Rules `/2`: every document whole, no prior art, no bridging.
+fn plain_index_of(docs: &[String]) -> SuffixIndex {
+    let options = CorpusOptions::WHOLE;
+    SuffixIndex::build(
+        Corpus::build_with(
+            docs.iter()
+                .enumerate()
+                .map(|(i, d)| (ClusterId(i as u32), d.as_str())),
+            &options,
+        )
+        .unwrap(),
+    )
+}
+
+const PLAIN: AttributionParams = AttributionParams {
+    min_span: 1,
+    common_occurrences: 0,
+    min_distinct: 0,
+    prior_art_span: 0,
+    copy_removal_span: 0,
+    bridge_tail: 0,
+};
 
 /// Longest prefix of `out[i..]` found in any document, by brute force.
 fn naive_longest(docs: &[Vec<String>], out: &[String], i: usize) -> usize {
@@ -50,8 +73,8 @@ proptest! {
         let docs: Vec<Vec<String>> = docs.iter().map(|d| d.iter().map(name).collect()).collect();
         let out: Vec<String> = output.iter().map(name).collect();
         let texts: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
-        let index = index_of(&texts);
-        let a = attribute(&index, &out.join(" "), &AttributionParams { min_span, common_occurrences: 0, min_distinct: 0 });
+        let index = plain_index_of(&texts);
+        let a = attribute(&index, &out.join(" "), &AttributionParams { min_span, ..PLAIN });
 
         let mut expected = Vec::new();
         let mut max_end = 0;
@@ -91,9 +114,9 @@ proptest! {
             let credited: u64 = (s.start..s.end).map(|t| MICRO / cover[t as usize]).sum();
             prop_assert_eq!(s.credited, credited);
             prop_assert_eq!(s.weight, span_weight(s.credited, s.occurrences, n));
-            prop_assert_eq!(s.share, s.weight / s.clusters.len() as u128);
-            for c in &s.clusters {
-                *sums.entry(*c).or_insert(0u128) += s.share;
+            for (c, share) in s.clusters.iter().zip(&s.shares) {
+                prop_assert_eq!(*share, s.weight / s.clusters.len() as u128);
+                *sums.entry(*c).or_insert(0u128) += share;
             }
         }
         sums.retain(|_, w| *w > 0);
@@ -156,21 +179,170 @@ fn short_matches_and_unknown_words_do_not_count() {
 }
 
 #[test]
-fn a_span_in_two_clusters_is_shared_equally_and_weighs_less() {
-    let shared = "one two three four five six seven";
+fn a_span_in_two_clusters_goes_to_its_first_holder_at_full_weight() {
+    let shared = "one two three four five six seven eight nine ten eleven twelve thirteen";
     let docs = vec![
         format!("{shared} alpha beta"),
         format!("gamma {shared}"),
         "unrelated filler text that pads the corpus a little".to_owned(),
     ];
+    let n_without_copy = {
+        let index = index_of(&[docs[0].clone(), docs[2].clone()]);
+        index.corpus().token_count()
+    };
     let index = index_of(&docs);
     let a = attribute(&index, shared, &AttributionParams::default());
     assert_eq!(a.spans.len(), 1);
-    assert_eq!(a.spans[0].occurrences, 2);
-    assert_eq!(a.weights[&ClusterId(0)], a.weights[&ClusterId(1)]);
+    // The later copy is a hole in the index: one occurrence, the first holder's.
+    assert_eq!(a.spans[0].occurrences, 1);
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(0)]);
+    assert_eq!(
+        a.weights.keys().copied().collect::<Vec<_>>(),
+        vec![ClusterId(0)]
+    );
     let n = index.corpus().token_count();
-    assert_eq!(a.spans[0].weight, span_weight(7 * MICRO, 2, n));
-    assert!(span_weight(7 * MICRO, 2, n) < span_weight(7 * MICRO, 1, n));
+    assert_eq!(
+        n,
+        n_without_copy + 1,
+        "only the copier's own word is indexed"
+    );
+    assert_eq!(a.spans[0].weight, span_weight(13 * MICRO, 1, n));
+
+    // Rules /2 (no prior art): shared equally, and the copy lowers the weight.
+    let plain = plain_index_of(&docs);
+    let p = AttributionParams {
+        prior_art_span: 0,
+        bridge_tail: 0,
+        ..AttributionParams::default()
+    };
+    let b = attribute(&plain, shared, &p);
+    assert_eq!(b.spans[0].occurrences, 2);
+    assert_eq!(b.weights[&ClusterId(0)], b.weights[&ClusterId(1)]);
+    let n = plain.corpus().token_count();
+    assert_eq!(b.spans[0].weight, span_weight(13 * MICRO, 2, n));
+
+    // A shorter copy (below prior_art_span) stays in the index but earns nothing.
+    let short = "one two three four five six seven";
+    let docs = vec![format!("{short} alpha"), format!("gamma {short}")];
+    let a = attribute(&index_of(&docs), short, &AttributionParams::default());
+    assert_eq!(a.spans[0].occurrences, 2);
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(0)]);
+}
+
+#[test]
+fn an_edited_quote_is_one_span_across_the_substituted_word() {
+    let docs = vec![
+        "k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11 k12".to_owned(),
+        "unrelated words of another record here".to_owned(),
+    ];
+    let index = index_of(&docs);
+    // k5 replaced: the tail k6..k9 (four words) is below min_span alone.
+    let out = "k1 k2 k3 k4 EDIT k6 k7 k8 k9 then other words";
+    let a = attribute(&index, out, &AttributionParams::default());
+    let ranges: Vec<_> = a.spans.iter().map(|s| (s.start, s.end)).collect();
+    assert_eq!(ranges, vec![(0, 9)], "{:#?}", a.spans);
+    assert_eq!(a.spans[0].substitutions, vec![4]);
+    assert_eq!(a.spans[0].clusters, vec![ClusterId(0)]);
+    // Without bridging the quote is two fragments of 4: nothing is credited.
+    let off = AttributionParams {
+        bridge_tail: 0,
+        ..AttributionParams::default()
+    };
+    assert!(attribute(&index, out, &off).spans.is_empty());
+    // A single matching word after the substitution is no bridge.
+    let a = attribute(
+        &index,
+        "k1 k2 k3 k4 k5 k6 k7 EDIT k9 zz",
+        &AttributionParams::default(),
+    );
+    assert_eq!(
+        a.spans.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>(),
+        vec![(0, 7)]
+    );
+}
+
+#[test]
+fn copied_parts_spliced_into_a_later_record_credit_the_original() {
+    let w = |p: &str, r: std::ops::Range<u32>| {
+        r.map(|i| format!("{p}{i:02}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let original = w("w", 1..20);
+    let other = w("v", 1..20);
+    // The mosaic: a sentence of each original spliced with the copier's words, joined so that
+    // an output quoting both sentences with one word between them runs through the mosaic.
+    let mosaic = format!(
+        "m1 m2 {} m3 {} m4 m5 m6 m7 m8 m9",
+        w("w", 3..16),
+        w("v", 2..15)
+    );
+    let docs = vec![original, other, mosaic];
+    let index = index_of(&docs);
+    let out = format!("so {} and {} ok", w("w", 3..16), w("v", 2..15));
+    let a = attribute(&index, &out, &AttributionParams::default());
+    // The copied sentences are holes in the mosaic, so nothing bridges through its "m3": two
+    // spans, each its original's.
+    let clusters: Vec<_> = a.spans.iter().map(|s| s.clusters.clone()).collect();
+    assert_eq!(
+        clusters,
+        vec![vec![ClusterId(0)], vec![ClusterId(1)]],
+        "{:#?}",
+        a.spans
+    );
+    assert!(!a.weights.contains_key(&ClusterId(2)));
+    // The copier's own words still earn for it.
+    let own = attribute(&index, "m4 m5 m6 m7 m8 m9", &AttributionParams::default());
+    assert_eq!(
+        own.weights.keys().copied().collect::<Vec<_>>(),
+        vec![ClusterId(2)]
+    );
+}
+
+/// A later document made only of runs of earlier documents changes no attribution.
+fn with_copies(docs: &[Vec<u8>], picks: &[(usize, usize, usize)]) -> Vec<Vec<u8>> {
+    let mut out = docs.to_vec();
+    for &(d, s, l) in picks {
+        let src = &docs[d % docs.len()];
+        if src.is_empty() {
+            continue;
+        }
+        let s = s % src.len();
+        let l = (12 + l).min(src.len() - s);
+        if l < 12 {
+            continue;
+        }
+        let mut copy = vec![200u8];
+        copy.extend_from_slice(&src[s..s + l]);
+        out.push(copy);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Appending later records made of copied runs of earlier ones (plus a word of the copier's)
+    /// neither credits them nor changes anything an earlier record is credited.
+    #[test]
+    fn later_copies_change_no_earlier_credit(
+        docs in prop::collection::vec(prop::collection::vec(0u8..12, 12..40), 1..6),
+        picks in prop::collection::vec((0usize..6, 0usize..40, 0usize..20), 0..6),
+        output in prop::collection::vec(0u8..12, 0..60),
+    ) {
+        let text = |d: &[u8]| d.iter().map(|w| format!("t{w}")).collect::<Vec<_>>().join(" ");
+        let originals: Vec<String> = docs.iter().map(|d| text(d)).collect();
+        let copied: Vec<String> = with_copies(&docs, &picks).iter().map(|d| text(d)).collect();
+        let out = text(&output);
+        let p = AttributionParams { common_occurrences: 0, min_distinct: 0, ..AttributionParams::default() };
+        let before = attribute(&index_of(&originals), &out, &p);
+        let after = attribute(&index_of(&copied), &out, &p);
+        let credited = |a: &openledger_oracle::Attribution| {
+            a.spans.iter().map(|s| (s.start, s.end, s.clusters.clone(), s.occurrences)).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(credited(&before), credited(&after));
+        prop_assert_eq!(&before.weights.keys().collect::<Vec<_>>(), &after.weights.keys().collect::<Vec<_>>());
+    }
 }
 
 #[test]
@@ -203,7 +375,7 @@ fn params_serialise_for_the_report() {
     let json = serde_json::to_string(&AttributionParams::default()).unwrap();
     assert_eq!(
         json,
-        r#"{"min_span":6,"common_occurrences":8,"min_distinct":3}"#
+        r#"{"min_span":6,"common_occurrences":8,"min_distinct":3,"prior_art_span":12,"copy_removal_span":12,"bridge_tail":3}"#
     );
 }
 
@@ -249,8 +421,8 @@ proptest! {
         let docs: Vec<Vec<String>> = docs.iter().map(|d| d.iter().map(name).collect()).collect();
         let out: Vec<String> = output.iter().map(name).collect();
         let texts: Vec<String> = docs.iter().map(|d| d.join(" ")).collect();
-        let index = index_of(&texts);
-        let params = AttributionParams { min_span: 1, common_occurrences: common, min_distinct: 0 };
+        let index = plain_index_of(&texts);
+        let params = AttributionParams { common_occurrences: common, ..PLAIN };
         let a = attribute(&index, &out.join(" "), &params);
         for s in &a.spans {
             let span = &out[s.start as usize..s.end as usize];

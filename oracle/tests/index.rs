@@ -4,7 +4,7 @@
 
 mod common;
 
-use openledger_oracle::{ClusterId, Corpus, IndexSource, SuffixIndex};
+use openledger_oracle::{ClusterId, Corpus, CorpusOptions, IndexSource, SuffixIndex};
 use proptest::prelude::*;
 
 fn docs_strategy() -> impl Strategy<Value = Vec<Vec<u8>>> {
@@ -23,11 +23,14 @@ fn texts(docs: &[Vec<u8>]) -> Vec<String> {
         .collect()
 }
 
+/// Every document whole (no prior art), so counts equal a naive scan of the texts.
 fn build(docs: &[String]) -> SuffixIndex {
-    let corpus = Corpus::build(
+    let options = CorpusOptions::WHOLE;
+    let corpus = Corpus::build_with(
         docs.iter()
             .enumerate()
             .map(|(i, d)| (ClusterId(i as u32 * 3 + 1), d.as_str())),
+        &options,
     )
     .unwrap();
     SuffixIndex::build(corpus)

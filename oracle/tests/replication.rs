@@ -292,7 +292,7 @@ fn heavier_edits_are_distinct_records_that_never_multiply_pay() {
 }
 
 #[test]
-fn the_harness_fails_when_clustering_is_disabled() {
+fn the_harness_fails_when_clustering_and_prior_art_are_disabled() {
     let w = world();
     let exact = copies(&w, 5, |k| addr(700 + k as u64), |r, _| r.to_owned());
     let err = verdict(&w, &exact, Dedup::Disabled).unwrap_err();
@@ -307,7 +307,10 @@ fn the_harness_fails_when_clustering_is_disabled() {
         |r, k| change_words(r, &[k * 7 + 1], k),
     );
     assert!(verdict(&w, &near, Dedup::Disabled).is_err());
-    // And the same attacks pass with clustering on.
+    // And the same attacks pass with clustering on, and with prior art per span alone: two
+    // independent lines of defence against copies.
     verdict(&w, &exact, clustered()).unwrap();
     verdict(&w, &near, clustered()).unwrap();
+    verdict(&w, &exact, Dedup::PriorArtOnly).unwrap();
+    verdict(&w, &near, Dedup::PriorArtOnly).unwrap();
 }

@@ -67,9 +67,9 @@ pub fn words_of(text: &str, range: std::ops::Range<usize>) -> String {
 use std::collections::BTreeMap;
 
 use openledger_oracle::{
-    Attribution, AttributionParams, ClusterId, ClusterParams, Clustering, Corpus, FeeSplit,
-    InferenceSplit, Lineage, LineageModel, Payment, SplitParams, SuffixIndex, attribute, cluster,
-    split_inference, weights_by_owner,
+    Attribution, AttributionParams, ClusterId, ClusterParams, Clustering, Corpus, CorpusOptions,
+    FeeSplit, InferenceSplit, Lineage, LineageModel, Payment, SplitParams, SuffixIndex, attribute,
+    cluster, split_inference, weights_by_owner,
 };
 
 pub const MODEL_OWNER: u64 = 900;
@@ -91,7 +91,10 @@ pub struct Run {
 pub enum Dedup {
     /// The oracle's clustering.
     Clusters(ClusterParams),
-    /// Ablation: every contribution is its own document and owns itself.
+    /// No clustering: every contribution is its own document and owns itself; prior art per
+    /// span still credits each piece of text to its first holder.
+    PriorArtOnly,
+    /// Ablation: no clustering and no prior art (rules `/2`: every holder of a span shares it).
     Disabled,
 }
 
@@ -105,14 +108,20 @@ pub fn run(contributions: &[Contribution], outputs: &[String], dedup: Dedup, net
             let owners = clustering.owners();
             (clustering, owners, corpus)
         }
-        Dedup::Disabled => {
+        Dedup::PriorArtOnly | Dedup::Disabled => {
             let mut sorted: Vec<&Contribution> = contributions.iter().collect();
             sorted.sort_by_key(|c| (c.order, c.id));
-            let corpus = Corpus::build(
+            let options = if dedup == Dedup::Disabled {
+                CorpusOptions::WHOLE
+            } else {
+                CorpusOptions::default()
+            };
+            let corpus = Corpus::build_with(
                 sorted
                     .iter()
                     .enumerate()
                     .map(|(i, c)| (ClusterId(i as u32), c.text.as_str())),
+                &options,
             )
             .unwrap();
             let owners = sorted
@@ -140,7 +149,16 @@ pub fn run(contributions: &[Contribution], outputs: &[String], dedup: Dedup, net
     let mut attributions = Vec::new();
     let mut splits = Vec::new();
     for (i, output) in outputs.iter().enumerate() {
-        let a = attribute(&index, output, &AttributionParams::default());
+        let rules = if dedup == Dedup::Disabled {
+            AttributionParams {
+                prior_art_span: 0,
+                copy_removal_span: 0,
+                ..AttributionParams::default()
+            }
+        } else {
+            AttributionParams::default()
+        };
+        let a = attribute(&index, output, &rules);
         let weights = weights_by_owner(&a.weights, &owners).unwrap();
         let payment = Payment {
             inference_id: U256::from(i + 1),
