@@ -927,6 +927,77 @@ mod tests {
         );
     }
 
+    fn data_paid(r: &EpochReport, i: usize) -> BTreeMap<Address, U256> {
+        let mut out = BTreeMap::new();
+        for al in &r.inferences[i].allocations {
+            if matches!(al.role, RoleEntry::Data { .. } | RoleEntry::Unattributed) {
+                *out.entry(al.account).or_insert(U256::ZERO) += al.amount;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_data_share_scales_with_coverage_and_the_rest_goes_to_the_treasury() {
+        let quote = TEXT_A.split(' ').take(10).collect::<Vec<_>>().join(" ");
+        // Ten quoted words and ten words of the model's own: half the output is covered.
+        let out = format!("{quote} zz1 zz2 zz3 zz4 zz5 zz6 zz7 zz8 zz9 zz10");
+        let epoch = compute_epoch(
+            &inputs(vec![inference(1, Output::Text(out), 1_000_000)]),
+            &OracleParams::default(),
+            None,
+        )
+        .unwrap();
+        let paid = data_paid(&epoch.report, 0);
+        // Data share 40% of 1,000,000; half of it to the quoted contributor, half unattributed.
+        assert_eq!(paid[&a(0xc1)], U256::from(200_000));
+        assert_eq!(paid[&a(0x77)], U256::from(200_000));
+        let coverage = epoch.report.inferences[0].coverage.unwrap();
+        assert_eq!(
+            (coverage.covered, coverage.eligible),
+            (10 * MICRO, 20 * MICRO)
+        );
+    }
+
+    #[test]
+    fn an_output_controller_earns_no_data_share_and_dilutes_nobody() {
+        let quote_a = TEXT_A.split(' ').take(10).collect::<Vec<_>>().join(" ");
+        let quote_b = TEXT_B.split(' ').take(10).collect::<Vec<_>>().join(" ");
+        let honest = compute_epoch(
+            &inputs(vec![inference(1, Output::Text(quote_a.clone()), 1_000_000)]),
+            &OracleParams::default(),
+            None,
+        )
+        .unwrap();
+        // Record 2's contributor is the model owner (then the agent's payee), who appends a
+        // quote of its own record to the output.
+        let attacked = |who: Address, agent: bool| {
+            let mut i = inputs(vec![inference(
+                1,
+                Output::Text(format!("{quote_a} {quote_b}")),
+                1_000_000,
+            )]);
+            i.records[1].contributor = who;
+            if agent {
+                i.inferences[0].agent_payee = Some(who);
+            }
+            compute_epoch(&i, &OracleParams::default(), None).unwrap()
+        };
+        for (who, agent) in [(a(0x01), false), (a(0xa9), true)] {
+            let epoch = attacked(who, agent);
+            let paid = data_paid(&epoch.report, 0);
+            assert!(!paid.contains_key(&who), "{paid:?}");
+            assert_eq!(
+                paid,
+                data_paid(&honest.report, 0),
+                "the honest contributor keeps all"
+            );
+        }
+        // The same record from an unrelated address is an ordinary contributor.
+        let epoch = attacked(a(0xc2), false);
+        assert!(data_paid(&epoch.report, 0).contains_key(&a(0xc2)));
+    }
+
     #[test]
     fn a_carried_item_resolves_to_the_same_total_as_one_split() {
         let out = format!("{} then {}", &TEXT_B[..70], &TEXT_A[20..90]);
