@@ -51,6 +51,23 @@ pub struct OracleParams {
     pub cluster: ClusterParams,
     /// Attribution.
     pub attribution: AttributionParams,
+    /// How an attributed output's data share is paid.
+    pub data_share: DataShareRule,
+}
+
+/// How the data share of an attributed output is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataShareRule {
+    /// Rules `/3`: the part of the data share paid by weight is the output's coverage (its tokens
+    /// credited to records), the rest goes to the unattributed recipient, and the accounts that
+    /// control the output (owners of its lineage, the agent's payee) earn none of it.
+    #[default]
+    Coverage,
+    /// Rules `/2`: any attribution takes the whole data share, split by weight among every
+    /// account credited, output controllers included. Kept to measure what rules `/3` changed
+    /// (the red-team catalogue prints both); a node signs with [`Self::Coverage`].
+    Whole,
 }
 
 /// Why an epoch could not be computed. None of these is about one inference: those are carried.
@@ -218,6 +235,7 @@ pub fn compute_epoch(
         indexes: &indexes,
         index_of_model: &index_of_model,
         attribution: &params.attribution,
+        data_share: params.data_share,
         split: &split_params,
     };
 
@@ -357,6 +375,7 @@ pub fn compute_epoch(
             attribution: params.attribution,
             split: SplitParamsEntry {
                 unattributed_recipient: inputs.treasury,
+                data_share: params.data_share,
             },
         },
         inputs: InputSummary {
@@ -518,6 +537,7 @@ struct Context<'a> {
     indexes: &'a [ModelIndex],
     index_of_model: &'a BTreeMap<U256, usize>,
     attribution: &'a AttributionParams,
+    data_share: DataShareRule,
     split: &'a SplitParams,
 }
 
@@ -651,6 +671,12 @@ impl Context<'_> {
         lineage: &Lineage,
         attribution: &Attribution,
     ) -> Result<AttributedClaim, ComputeError> {
+        if self.data_share == DataShareRule::Whole {
+            return Ok(AttributedClaim {
+                weights: weights_by_owner(&attribution.weights, self.owners)?,
+                coverage: None,
+            });
+        }
         let related: BTreeSet<Address> = lineage
             .models
             .values()

@@ -167,6 +167,8 @@ pub struct SplitParamsEntry {
     /// Receives the data share of outputs nothing was attributed to: the escrow's treasury as of
     /// the epoch's last block.
     pub unattributed_recipient: Address,
+    /// How an attributed output's data share is paid.
+    pub data_share: crate::pipeline::DataShareRule,
 }
 
 /// Counts and digests of the inputs, so two reports can be compared input by input.
