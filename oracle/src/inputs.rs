@@ -238,6 +238,8 @@ pub struct InferenceInput {
     pub agent_id: U256,
     /// Net fee.
     pub net: U256,
+    /// Who paid it (a payer earns no data share from its own inference).
+    pub payer: Address,
     /// The split in force at payment.
     pub split: FeeSplit,
     /// The agent's payee (its owner at payment), `None` without an agent.
@@ -492,6 +494,7 @@ pub async fn load_inputs(
         model_id: row.model_id,
         agent_id: row.agent_id,
         net: row.net,
+        payer: row.payer,
         split: row.split,
         agent_payee: snapshot.agent_owner(row.agent_id, row.key),
         lineage: snapshot.lineage_at(row, row.key),
@@ -610,6 +613,7 @@ struct InferenceRow {
     model_id: U256,
     agent_id: U256,
     net: U256,
+    payer: Address,
     output_hash: B256,
     split: FeeSplit,
     key: OrderKey,
@@ -621,6 +625,7 @@ type InferenceTuple = (
     Option<i64>,
     String,
     String,
+    String,
     i64,
     i64,
     i64,
@@ -628,11 +633,11 @@ type InferenceTuple = (
     i64,
 );
 
-const INFERENCE_COLUMNS: &str = "inference_id, model_id, agent_id, net, output_hash, \
+const INFERENCE_COLUMNS: &str = "inference_id, model_id, agent_id, net, payer, output_hash, \
      owner_bps, data_bps, agent_bps, block_number, log_index";
 
 fn inference_row(t: InferenceTuple) -> Result<Option<InferenceRow>, InputError> {
-    let (id, model, agent, net, output, o, d, a, block, log) = t;
+    let (id, model, agent, net, payer, output, o, d, a, block, log) = t;
     let (Some(id), Some(model), Some(agent)) = (id, model, agent) else {
         return Ok(None);
     };
@@ -647,6 +652,7 @@ fn inference_row(t: InferenceTuple) -> Result<Option<InferenceRow>, InputError> 
         model_id: id_of(model, "model_id")?,
         agent_id: id_of(agent, "agent_id")?,
         net: amount(&net, "net")?,
+        payer: address(&payer, "payer")?,
         output_hash: hash(&output, "output_hash")?,
         split: FeeSplit {
             owner_bps: bps(o, "owner_bps")?,

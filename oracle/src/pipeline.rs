@@ -662,7 +662,7 @@ impl Context<'_> {
 
     /// The data claim of an attributed output: weights per cluster owner and the coverage that
     /// scales the part paid by weight. Accounts that control the inference's output (the owner of
-    /// every model of its lineage and the agent's payee) earn no data share from it: their
+    /// every model of its lineage, the agent's payee and the payer) earn no data share from it: their
     /// clusters' weight is dropped and the micro-tokens credited to them leave the coverage's
     /// measure too, so quoting one's own record neither pays nor dilutes anyone else.
     fn claim(
@@ -682,6 +682,7 @@ impl Context<'_> {
             .values()
             .map(|m| m.owner)
             .chain(inf.agent_payee)
+            .chain([inf.payer])
             .collect();
         let mut weights = weights_by_owner(&attribution.weights, self.owners)?;
         weights.retain(|account, _| !related.contains(account));
@@ -799,9 +800,10 @@ impl Context<'_> {
 
 fn inferences_digest(inferences: &[InferenceInput]) -> B256 {
     let mut h = Keccak256::new();
-    h.update(b"openledger-inferences-v1");
+    h.update(b"openledger-inferences-v2");
     for i in inferences {
         h.update(i.inference_id.to_be_bytes::<32>());
+        h.update(i.payer);
         h.update(i.output_hash);
         h.update([match i.output {
             Output::Text(_) => 0u8,
@@ -849,6 +851,7 @@ mod tests {
                 data_bps: 4000,
                 agent_bps: 1000,
             },
+            payer: a(0xba),
             agent_payee: Some(a(0xa9)),
             lineage: Some(Lineage::new([LineageModel {
                 model_id: U256::from(1),

@@ -61,6 +61,7 @@ fn owner_of_model(model: u64) -> Address {
     account(0x0e, model)
 }
 const AGENT_PAYEE: Address = Address::repeat_byte(0xa9);
+const PAYER: Address = Address::repeat_byte(0xba);
 const TREASURY: Address = Address::repeat_byte(0x77);
 
 #[derive(Clone)]
@@ -287,6 +288,7 @@ fn inputs(s: &Scenario) -> EpochInputs {
             agent_id: U256::from(1),
             net: U256::from(NET_FEE),
             split: SPLIT,
+            payer: PAYER,
             agent_payee: Some(AGENT_PAYEE),
             lineage: Some(Lineage::new([LineageModel {
                 model_id: U256::from(*model),
@@ -701,7 +703,7 @@ fn self_attribution(w: &mut World, who: Address) -> Attacked {
         }
     }
     let bound = appended / attacked.outputs.len() as f64;
-    let related = [owner_of_model(1), AGENT_PAYEE].contains(&who);
+    let related = [owner_of_model(1), AGENT_PAYEE, PAYER].contains(&who);
     Attacked {
         baseline: w.scenario.clone(),
         attacked,
@@ -722,6 +724,15 @@ fn self_attribution_by_the_model_owner() {
 fn self_attribution_by_the_agent() {
     let f = run("agent quotes its owner's record in every output", |w| {
         self_attribution(w, AGENT_PAYEE)
+    });
+    assert_rules_2_lost(&f);
+}
+
+#[test]
+fn self_attribution_by_the_payer() {
+    // A payer steering outputs (with a colluding model) towards its own record.
+    let f = run("payer has outputs quote its own record", |w| {
+        self_attribution(w, PAYER)
     });
     assert_rules_2_lost(&f);
 }
