@@ -34,6 +34,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// - The registry's token balance equals the sum of the unsettled bonds it holds (plus anything sent
 ///   to it directly, which no one can take out). Each bond is settled exactly once.
 /// - A zero treasury means the owner at the time it is set. The treasury can never be this contract.
+/// - Order. Contribution ids are the submission order that owns text (the attribution oracle
+///   credits text to the record that held it first, lowest id). `submitContribution` takes its id
+///   when it is mined, so it is front-runnable: whoever sees it in the mempool can submit the same
+///   or a derived record first. `commitContribution` reserves the next id for a salted commitment
+///   `keccak256(abi.encode(contentHash, contributor, salt))` that says nothing of the content;
+///   `revealContribution` fills that id at least one block later and within `REVEAL_WINDOW`. A
+///   watcher who sees the reveal can only take a later id. An id reserved and never revealed is a
+///   gap (status `None`).
+/// - A reveal finds its hash taken in the datanet: by a lower id, it reverts as a submission would;
+///   by a higher id (a copy submitted after the commit, e.g. ahead of the reveal), the reveal takes
+///   the hash and the copy stays as it is (an exact copy of an earlier record earns nothing).
 contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -84,6 +95,13 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         bytes32 contentHash;
     }
 
+    /// @notice A reserved contribution id awaiting its reveal. `blockNumber == 0` means none.
+    struct Commit {
+        bytes32 commitment;
+        uint64 blockNumber;
+        uint40 committedAt;
+    }
+
     /// @notice A published version of a datanet.
     struct Version {
         bytes32 commitment;
@@ -96,6 +114,9 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
 
     /// @notice Largest number of contributions handled by one batch call.
     uint256 public constant MAX_BATCH = 200;
+
+    /// @notice How long after its commit a contribution can be revealed.
+    uint64 public constant REVEAL_WINDOW = 1 days;
 
     /// @notice Longest review period a policy may set (bonds are never locked for longer).
     uint64 public constant MAX_REVIEW_PERIOD = 365 days;
@@ -117,6 +138,7 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
     mapping(uint256 datanetId => mapping(bytes32 contentHash => uint256 contributionId)) internal
         _contributionOf;
     mapping(uint256 datanetId => mapping(uint64 version => Version)) internal _versions;
+    mapping(uint256 contributionId => Commit) internal _commits;
 
     /* EVENTS */
 
@@ -158,6 +180,10 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         uint128 bond,
         Status status,
         uint64 reviewDeadline
+    );
+    /// @notice `committer` reserved `contributionId` for a contribution it will reveal by `revealDeadline`.
+    event ContributionCommitted(
+        uint256 indexed contributionId, address indexed committer, bytes32 commitment, uint40 revealDeadline
     );
     /// @notice A pending contribution was accepted by `curator`; `bondRefunded` went back to the contributor.
     event ContributionAccepted(
@@ -220,6 +246,10 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
     error BatchTooLarge(uint256 length, uint256 max);
     error ZeroCommitment();
     error InvalidVersionRange(uint64 acceptedCount, uint64 lastContributionId);
+    error CommitNotFound(uint256 contributionId);
+    error CommitmentMismatch(uint256 contributionId);
+    error RevealTooEarly(uint256 contributionId, uint256 revealableFromBlock);
+    error RevealWindowOver(uint256 contributionId, uint40 deadline);
 
     /* CONSTRUCTOR */
 
@@ -305,6 +335,9 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
     /* CONTRIBUTIONS */
 
     /// @notice Submits a contribution to a datanet, pulling the datanet's bond from the caller.
+    /// @dev One step, and front-runnable: the id is taken when the transaction is mined, so a mempool
+    /// watcher can submit the same or a derived record first. Use `commitContribution` then
+    /// `revealContribution` to own a record against such a watcher.
     /// @param datanetId The datanet.
     /// @param contentHash keccak256 of the contribution's exact bytes; nonzero and new to this datanet.
     /// @param uri Where the bytes can be fetched.
@@ -319,35 +352,64 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         Policy memory policy = _existingDatanet(datanetId).policy;
         uint256 taken = _contributionOf[datanetId][contentHash];
         if (taken != 0) revert ContentAlreadySubmitted(datanetId, contentHash, taken);
-
-        // Effects: record with the policy's bond; corrected below if the token delivers more.
         contributionId = ++contributionCount;
-        _contributionOf[datanetId][contentHash] = contributionId;
-        uint40 deadline = uint40(block.timestamp + policy.reviewPeriod);
-        Status status = policy.curated ? Status.Pending : Status.Accepted;
-        _contributions[contributionId] = Contribution({
-            contributor: msg.sender,
-            status: status,
-            bondSettled: false,
-            submittedAt: uint40(block.timestamp),
-            reviewDeadline: deadline,
-            bond: policy.bond,
-            // forge-lint: disable-next-line(unsafe-typecast) ids grow by one per transaction: never near 2^64.
-            datanetId: uint64(datanetId),
-            size: size,
-            contentHash: contentHash
+        _record(contributionId, datanetId, policy, contentHash, uri, size);
+    }
+
+    /// @notice Reserves the next contribution id for a contribution revealed later, so that seeing
+    /// the contribution gives no way to get ahead of it.
+    /// @param commitment `contributionCommitment(contentHash, msg.sender, salt)` with a secret random salt.
+    /// @return contributionId The reserved id: the record's position once revealed.
+    function commitContribution(bytes32 commitment) external returns (uint256 contributionId) {
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        contributionId = ++contributionCount;
+        uint40 deadline = uint40(block.timestamp + REVEAL_WINDOW);
+        _commits[contributionId] = Commit({
+            commitment: commitment,
+            // forge-lint: disable-next-line(unsafe-typecast) block numbers stay far below 2^64.
+            blockNumber: uint64(block.number),
+            committedAt: uint40(block.timestamp)
         });
+        emit ContributionCommitted(contributionId, msg.sender, commitment, deadline);
+    }
 
-        // Interaction: pull the bond and account for what actually arrived.
-        uint128 bond = policy.bond;
-        if (bond != 0) {
-            uint128 received = _pullBond(bond);
-            if (received != bond) _contributions[contributionId].bond = bond = received;
+    /// @notice Reveals a committed contribution at least one block after its commit and within
+    /// `REVEAL_WINDOW`, recording it under the reserved id exactly as `submitContribution` would
+    /// (policy, bond and status as of now; the bond is pulled from the caller).
+    /// @param contributionId The id `commitContribution` returned.
+    /// @param datanetId The datanet.
+    /// @param contentHash keccak256 of the contribution's exact bytes.
+    /// @param uri Where the bytes can be fetched.
+    /// @param size Size of the bytes.
+    /// @param salt The salt of the commitment.
+    function revealContribution(
+        uint256 contributionId,
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint64 size,
+        bytes32 salt
+    ) external nonReentrant {
+        Commit memory commit = _commits[contributionId];
+        if (commit.blockNumber == 0) revert CommitNotFound(contributionId);
+        if (contributionCommitment(contentHash, msg.sender, salt) != commit.commitment) {
+            revert CommitmentMismatch(contributionId);
         }
-
-        emit ContributionSubmitted(
-            contributionId, datanetId, msg.sender, contentHash, uri, size, bond, status, deadline
-        );
+        if (block.number <= commit.blockNumber) {
+            revert RevealTooEarly(contributionId, commit.blockNumber + 1);
+        }
+        uint40 deadline = uint40(commit.committedAt + REVEAL_WINDOW);
+        // forge-lint: disable-next-line(block-timestamp) the window is a day long; seconds of drift do not matter.
+        if (block.timestamp > deadline) revert RevealWindowOver(contributionId, deadline);
+        if (contentHash == bytes32(0)) revert ZeroContentHash();
+        Policy memory policy = _existingDatanet(datanetId).policy;
+        uint256 taken = _contributionOf[datanetId][contentHash];
+        // A higher id took the hash after this commit: the earlier commit owns it.
+        if (taken != 0 && taken < contributionId) {
+            revert ContentAlreadySubmitted(datanetId, contentHash, taken);
+        }
+        delete _commits[contributionId];
+        _record(contributionId, datanetId, policy, contentHash, uri, size);
     }
 
     /// @notice Accepts a pending contribution and refunds its bond to the contributor. Curator or owner.
@@ -419,7 +481,10 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         uint128 bond = c.bond;
         c.status = Status.Withdrawn;
         c.bondSettled = true;
-        delete _contributionOf[datanetId][c.contentHash];
+        // A copy superseded by an earlier commit's reveal must not free the earlier record's hash.
+        if (_contributionOf[datanetId][c.contentHash] == contributionId) {
+            delete _contributionOf[datanetId][c.contentHash];
+        }
         emit ContributionWithdrawn(contributionId, datanetId, msg.sender, bond);
 
         if (bond != 0) BOND_TOKEN.safeTransfer(msg.sender, bond);
@@ -536,7 +601,59 @@ contract DatanetRegistry is IDatanetRegistry, ReentrancyGuardTransient {
         return _contributions[contributionId].status == Status.Accepted;
     }
 
+    /// @notice The commitment `commitContribution` expects: binds the content, its contributor and a salt.
+    function contributionCommitment(bytes32 contentHash, address contributor, bytes32 salt)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(contentHash, contributor, salt));
+    }
+
+    /// @notice The pending commit of a reserved id (all fields zero when none).
+    function getCommit(uint256 contributionId) external view returns (Commit memory) {
+        return _commits[contributionId];
+    }
+
     /* INTERNAL */
+
+    /// @dev Effects, bond and event of a new contribution under `contributionId`, by `msg.sender`.
+    function _record(
+        uint256 contributionId,
+        uint256 datanetId,
+        Policy memory policy,
+        bytes32 contentHash,
+        string calldata uri,
+        uint64 size
+    ) private {
+        // Effects: record with the policy's bond; corrected below if the token delivers more.
+        _contributionOf[datanetId][contentHash] = contributionId;
+        uint40 deadline = uint40(block.timestamp + policy.reviewPeriod);
+        Status status = policy.curated ? Status.Pending : Status.Accepted;
+        _contributions[contributionId] = Contribution({
+            contributor: msg.sender,
+            status: status,
+            bondSettled: false,
+            submittedAt: uint40(block.timestamp),
+            reviewDeadline: deadline,
+            bond: policy.bond,
+            // forge-lint: disable-next-line(unsafe-typecast) ids grow by one per transaction: never near 2^64.
+            datanetId: uint64(datanetId),
+            size: size,
+            contentHash: contentHash
+        });
+
+        // Interaction: pull the bond and account for what actually arrived.
+        uint128 bond = policy.bond;
+        if (bond != 0) {
+            uint128 received = _pullBond(bond);
+            if (received != bond) _contributions[contributionId].bond = bond = received;
+        }
+
+        emit ContributionSubmitted(
+            contributionId, datanetId, msg.sender, contentHash, uri, size, bond, status, deadline
+        );
+    }
 
     function _existingDatanet(uint256 datanetId) private view returns (Datanet storage d) {
         d = _datanets[datanetId];

@@ -89,6 +89,46 @@ contract DatanetHandler is Test {
         _sync(before, "submit");
     }
 
+    struct PendingCommit {
+        uint256 id;
+        address who;
+        bytes32 contentHash;
+        bytes32 salt;
+    }
+
+    PendingCommit[] internal commits;
+
+    function commit(uint256 actorSeed, uint256 hashSeed, bytes32 salt) external {
+        address who = _actor(actorSeed);
+        bytes32 h = keccak256(abi.encode(hashSeed % 12));
+        uint256 before = token.balanceOf(address(reg));
+        vm.prank(who);
+        uint256 id = reg.commitContribution(reg.contributionCommitment(h, who, salt));
+        commits.push(PendingCommit({id: id, who: who, contentHash: h, salt: salt}));
+        _sync(before, "commit");
+    }
+
+    /// @dev Reveals a pending commit a block or more later (it may have expired after warps, or
+    /// find its hash taken by a lower id: then it reverts and nothing changes).
+    function reveal(uint256 commitSeed, uint256 datanetSeed, uint8 blocks) external {
+        if (datanets.length == 0 || commits.length == 0) return;
+        uint256 k = commitSeed % commits.length;
+        PendingCommit memory c = commits[k];
+        commits[k] = commits[commits.length - 1];
+        commits.pop();
+        uint256 id = _datanet(datanetSeed);
+        vm.roll(block.number + 1 + blocks % 4);
+        token.mint(c.who, reg.getDatanet(id).policy.bond);
+        uint256 before = token.balanceOf(address(reg));
+        vm.prank(c.who);
+        reg.revealContribution(c.id, id, c.contentHash, "ipfs://c", 1, c.salt);
+        if (reg.contributionOf(id, c.contentHash) != c.id) ++orderViolations;
+        _sync(before, "reveal");
+    }
+
+    /// @dev Successful reveals that did not end up holding their hash.
+    uint256 public orderViolations;
+
     function accept(uint256 contributionSeed, bool byOwner) external {
         (bool ok, uint256 cid) = _contribution(contributionSeed);
         if (!ok) return;

@@ -22,7 +22,7 @@ abstract contract DatanetInvariantBase is StdInvariant, Test {
         reg = new DatanetRegistry(token);
         handler = new DatanetHandler(reg, token, _misbehavingToken());
 
-        bytes4[] memory selectors = new bytes4[](13);
+        bytes4[] memory selectors = new bytes4[](15);
         selectors[0] = DatanetHandler.createDatanet.selector;
         selectors[1] = DatanetHandler.setPolicy.selector;
         selectors[2] = DatanetHandler.submit.selector;
@@ -36,6 +36,8 @@ abstract contract DatanetInvariantBase is StdInvariant, Test {
         selectors[10] = DatanetHandler.releaseMany.selector;
         selectors[11] = DatanetHandler.warp.selector;
         selectors[12] = DatanetHandler.setTokenBehaviour.selector;
+        selectors[13] = DatanetHandler.commit.selector;
+        selectors[14] = DatanetHandler.reveal.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -65,19 +67,26 @@ abstract contract DatanetInvariantBase is StdInvariant, Test {
         }
     }
 
-    /// @dev No content hash has two live contributions in a datanet: the hash index points at the live (or
-    /// rejected) contribution holding it, and never at a withdrawn one.
-    function invariant_oneLiveContributionPerHash() public view {
+    /// @dev The hash index of a datanet points at the lowest id holding that hash that is not withdrawn:
+    /// a live or rejected contribution holds its hash unless an earlier commit's reveal took it (a copy
+    /// submitted after that commit), and never a withdrawn one. Reserved ids not revealed are gaps.
+    function invariant_hashHeldByItsEarliestContribution() public view {
         uint256 n = reg.contributionCount();
         for (uint256 i = 1; i <= n; ++i) {
             DatanetRegistry.Contribution memory c = reg.getContribution(i);
+            if (c.status == DatanetRegistry.Status.None) continue;
             uint256 holder = reg.contributionOf(c.datanetId, c.contentHash);
             if (c.status == DatanetRegistry.Status.Withdrawn) {
                 assertTrue(holder != i, "withdrawn still holds hash");
-            } else {
-                assertEq(holder, i, "live or rejected contribution does not hold its hash");
+                continue;
             }
+            assertTrue(holder != 0 && holder <= i, "a later id holds an earlier record's hash");
+            DatanetRegistry.Contribution memory h = reg.getContribution(holder);
+            assertEq(h.contentHash, c.contentHash, "holder has another hash");
+            assertEq(h.datanetId, c.datanetId, "holder in another datanet");
+            assertTrue(h.status != DatanetRegistry.Status.Withdrawn, "withdrawn holder");
         }
+        assertEq(handler.orderViolations(), 0, "a reveal did not take its hash");
     }
 
     /// @dev Statuses only move along legal edges, and the settled flag agrees with the status.
