@@ -478,7 +478,9 @@ pub async fn load_inputs(
                 // Submission order among accepted records, not acceptance order: otherwise a
                 // copier could get ahead of the original by having the copy accepted sooner in a
                 // faster datanet (found by the demo's gamer).
-                order: snapshot.accepted_at(*id).map(|_| c.submitted)?,
+                // A committed record's position is its commit's (commit-reveal: nobody who saw
+                // the reveal can get ahead of it).
+                order: snapshot.accepted_at(*id).map(|_| c.position)?,
                 content_hash: c.content_hash,
                 text: fetched
                     .bytes()
@@ -715,8 +717,11 @@ pub struct ContributionRow {
     pub contributor: Address,
     /// Content hash.
     pub content_hash: B256,
-    /// Submission.
+    /// Submission (for a committed contribution, its reveal).
     pub submitted: OrderKey,
+    /// Its position in the submission order that owns text: its commit when it was committed
+    /// (`ContributionCommitted`), its submission otherwise.
+    pub position: OrderKey,
     /// Acceptance (submission, for an open datanet).
     pub accepted: Option<OrderKey>,
     /// Rejection.
@@ -918,11 +923,27 @@ impl ChainSnapshot {
                         contributor: address(&contributor, "contributor")?,
                         content_hash: hash(&content, "content_hash")?,
                         submitted,
+                        position: submitted,
                         // Status 2 (Accepted) at submission: an open datanet accepts at once.
                         accepted: (status == 2).then_some(submitted),
                         rejected: None,
                     },
                 );
+            }
+        }
+        let commits: Vec<(Option<i64>, i64, i64)> = on_pool!(store, pool => {
+            sqlx::query_as(
+                "SELECT contribution_id, block_number, log_index FROM datanet_contribution_committed \
+                 WHERE block_number <= $1",
+            )
+            .bind(to)
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, b, l) in commits {
+            let Some(id) = id else { continue };
+            if let Some(c) = s.contributions.get_mut(&id_of(id, "contribution_id")?) {
+                c.position = key(b, l)?;
             }
         }
         for (table, accepted) in [
@@ -1134,6 +1155,7 @@ mod tests {
             contributor: Address::repeat_byte(datanet as u8),
             content_hash: B256::repeat_byte(1),
             submitted: k(submitted),
+            position: k(submitted),
             accepted: accepted.map(k),
             rejected: None,
         }

@@ -226,6 +226,21 @@ CREATE INDEX datanet_contribution_accepted_contribution_id_idx ON datanet_contri
 CREATE INDEX datanet_contribution_accepted_datanet_id_idx ON datanet_contribution_accepted (datanet_id, block_number, log_index);
 CREATE INDEX datanet_contribution_accepted_curator_idx ON datanet_contribution_accepted (curator, block_number, log_index);
 
+-- datanet.ContributionCommitted(uint256,address,bytes32,uint40)
+CREATE TABLE datanet_contribution_committed (
+    block_number    INTEGER NOT NULL,
+    log_index       INTEGER NOT NULL,
+    tx_hash         TEXT NOT NULL,
+    block_timestamp INTEGER,
+    contribution_id INTEGER,
+    committer TEXT NOT NULL,
+    commitment TEXT NOT NULL,
+    reveal_deadline TEXT NOT NULL,
+    PRIMARY KEY (block_number, log_index)
+);
+CREATE INDEX datanet_contribution_committed_contribution_id_idx ON datanet_contribution_committed (contribution_id, block_number, log_index);
+CREATE INDEX datanet_contribution_committed_committer_idx ON datanet_contribution_committed (committer, block_number, log_index);
+
 -- datanet.ContributionRejected(uint256,uint256,address,uint128,address,bytes32)
 CREATE TABLE datanet_contribution_rejected (
     block_number    INTEGER NOT NULL,

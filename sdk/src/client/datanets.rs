@@ -1,7 +1,7 @@
 //! Datanets: create, contribute, review, publish, read.
 
 use alloy::{
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, U256, keccak256},
     providers::Provider,
     rpc::types::TransactionReceipt,
 };
@@ -28,6 +28,16 @@ impl From<DatanetPolicy> for DatanetRegistry::Policy {
             reviewPeriod: p.review_period,
         }
     }
+}
+
+/// The commitment `DatanetRegistry.commitContribution` expects:
+/// `keccak256(abi.encode(contentHash, contributor, salt))`.
+pub fn contribution_commitment(content_hash: B256, contributor: Address, salt: B256) -> B256 {
+    let mut words = [0u8; 96];
+    words[..32].copy_from_slice(content_hash.as_slice());
+    words[44..64].copy_from_slice(contributor.as_slice());
+    words[64..].copy_from_slice(salt.as_slice());
+    keccak256(words)
 }
 
 impl<P: Provider + Clone> OpenLedger<P> {
@@ -121,6 +131,64 @@ impl<P: Provider + Clone> OpenLedger<P> {
                 .await?;
         let value = event::<DatanetRegistry::ContributionSubmitted>(&receipt)?.contributionId;
         Ok(Sent { value, receipt })
+    }
+
+    /// Commit-reveal: contributes `bytes` so that nobody who sees the contribution can get ahead
+    /// of it. Commits to it with `salt` (reserving the record's id, its position), then reveals
+    /// it in a later block, posting the bond at the reveal. `salt` must be secret and random (32
+    /// bytes from the OS), or a watcher could test guesses of the content against the
+    /// commitment. Two transactions; [`Self::contribute`] is one and front-runnable. Returns the
+    /// contribution id.
+    pub async fn contribute_committed(
+        &self,
+        datanet_id: U256,
+        bytes: &[u8],
+        uri: &str,
+        salt: B256,
+    ) -> Result<U256, Error> {
+        let size =
+            u64::try_from(bytes.len()).map_err(|_| Error::Invalid("record too large".into()))?;
+        let hash = content_hash(bytes);
+        let sender = self.sender()?;
+        let id = self
+            .commit_contribution(contribution_commitment(hash, sender, salt))
+            .await?;
+        // The commit is mined, so this transaction lands in a later block, as the reveal needs.
+        self.reveal_contribution(id, datanet_id, hash, uri, size, salt)
+            .await?;
+        Ok(id)
+    }
+
+    /// Reserves the next contribution id for `commitment` (see [`contribution_commitment`]).
+    pub async fn commit_contribution(&self, commitment: B256) -> Result<U256, Error> {
+        let receipt = send(self.datanet_registry().commitContribution(commitment)).await?;
+        Ok(event::<DatanetRegistry::ContributionCommitted>(&receipt)?.contributionId)
+    }
+
+    /// Reveals a committed contribution (a block or more after its commit, within a day),
+    /// posting the datanet's bond, which the sender must have approved.
+    pub async fn reveal_contribution(
+        &self,
+        contribution_id: U256,
+        datanet_id: U256,
+        content_hash: B256,
+        uri: &str,
+        size: u64,
+        salt: B256,
+    ) -> Result<TransactionReceipt, Error> {
+        let registry = self.datanet_registry();
+        let datanet = registry.getDatanet(datanet_id).call().await?;
+        self.require_allowance(*registry.address(), U256::from(datanet.policy.bond))
+            .await?;
+        send(registry.revealContribution(
+            contribution_id,
+            datanet_id,
+            content_hash,
+            uri.to_owned(),
+            size,
+            salt,
+        ))
+        .await
     }
 
     /// Accepts contributions (curator or owner); refunds their bonds.

@@ -20,7 +20,7 @@ use alloy::{
 };
 
 pub use agents::{AgentWalletSet, agent_wallet_domain};
-pub use datanets::DatanetPolicy;
+pub use datanets::{DatanetPolicy, contribution_commitment};
 pub use escrow::{ApiClaim, ApiClaimable, PermitSignature};
 pub use models::{LineageNode, ModelSpec, Relation};
 
