@@ -229,6 +229,7 @@ async fn main() -> eyre::Result<()> {
     };
     let api_client = ApiClient::new(&api);
     let mut epochs = Vec::new();
+    let mut data_earned: BTreeMap<Address, U256> = BTreeMap::new();
     for phase in 1..=2u64 {
         step(&format!("epoch {phase}"));
         scenario::pay_inferences(
@@ -258,7 +259,9 @@ async fn main() -> eyre::Result<()> {
             "blocks mined up to {} so epoch {phase} (to block {boundary}) is final",
             boundary + FINALITY + 1
         ));
-        let report = wait_for_root(&api, &rpc, phase, &mut procs, cli.dispute_window).await?;
+        let (report, full) =
+            wait_for_root(&api, &rpc, phase, &mut procs, cli.dispute_window).await?;
+        add_data_earnings(&full, &mut data_earned)?;
         say(format!(
             "root {} of epoch {phase} signed by two oracles, proposed, and current after the dispute window ({} accounts, {} wei in all)",
             report.root,
@@ -279,7 +282,10 @@ async fn main() -> eyre::Result<()> {
         &deployment_file,
         &epochs,
         &settings,
-        gamer_earned,
+        &Earned {
+            gamer: gamer_earned,
+            data: data_earned,
+        },
     )
     .await?;
     println!("\nThe demo took {:.0} s.", started.elapsed().as_secs_f64());
@@ -332,7 +338,7 @@ async fn wait_for_root(
     epoch: u64,
     procs: &mut [Proc],
     window: u32,
-) -> eyre::Result<ReportBalances> {
+) -> eyre::Result<(ReportBalances, serde_json::Value)> {
     let deadline = Instant::now() + Duration::from_secs(120 + u64::from(window));
     // An idle devnet makes no blocks, and a dispute window only ends in a block whose timestamp
     // is past it: mine one a second while waiting, as a live chain would.
@@ -368,7 +374,7 @@ async fn wait_for_root(
                     .map(|b| b.account)
                     .unwrap_or_default();
                 if ApiClient::new(api).proof(account).await.is_ok() {
-                    return Ok(report);
+                    return Ok((report, serde_json::from_slice(&bytes)?));
                 }
             }
         }
@@ -425,7 +431,10 @@ async fn print_table(
     let mut rows: BTreeMap<Address, Vec<U256>> = BTreeMap::new();
     // Everyone in the cast who could earn appears, earning or not.
     for (account, (_, role)) in &world.names {
-        if matches!(role, Role::Contributor | Role::Gamer | Role::Spammer) {
+        if matches!(
+            role,
+            Role::Contributor | Role::Gamer | Role::MosaicCopier | Role::Spammer
+        ) {
             rows.insert(*account, vec![U256::ZERO; epochs.len()]);
         }
     }
@@ -485,6 +494,43 @@ async fn print_table(
     Ok(gamer_total)
 }
 
+/// What the cast earned over the run, for the checks.
+struct Earned {
+    /// The gamer's total (its cumulative balance).
+    gamer: U256,
+    /// Each account's data-share allocations, over every epoch.
+    data: BTreeMap<Address, U256>,
+}
+
+/// Adds each account's data-share allocations of a full report (JSON) to `into`.
+fn add_data_earnings(
+    report: &serde_json::Value,
+    into: &mut BTreeMap<Address, U256>,
+) -> eyre::Result<()> {
+    let inferences = report["inferences"]
+        .as_array()
+        .ok_or_else(|| eyre!("report without inferences"))?;
+    for a in inferences
+        .iter()
+        .filter_map(|i| i["allocations"].as_array())
+        .flatten()
+    {
+        if a["role"]["kind"] != "data" {
+            continue;
+        }
+        let account: Address = a["account"]
+            .as_str()
+            .ok_or_else(|| eyre!("allocation without account"))?
+            .parse()?;
+        let amount: U256 = a["amount"]
+            .as_str()
+            .ok_or_else(|| eyre!("allocation without amount"))?
+            .parse()?;
+        *into.entry(account).or_default() += amount;
+    }
+    Ok(())
+}
+
 /// What the tests assert about the run: claims paid equal the report, the indexer agrees with
 /// the chain, every epoch verifies from public data, the gamer gained nothing, and each epoch's
 /// allocations add up to the net fees paid in it.
@@ -495,8 +541,9 @@ async fn check(
     deployment_file: &Path,
     epochs: &[ReportBalances],
     settings: &Settings,
-    gamer_earned: U256,
+    earned: &Earned,
 ) -> eyre::Result<()> {
+    let (gamer_earned, data_earned) = (earned.gamer, &earned.data);
     let reader = devnet::client(rpc, d, dev_key(0)?)?;
     let api_client = ApiClient::new(api);
     let last = epochs.last().ok_or_else(|| eyre!("no epoch ran"))?;
@@ -592,6 +639,34 @@ async fn check(
         bail!("the gamer earned {} from copies", tokens(gamer_earned));
     }
     say("gaming: the gamer's copies earned nothing".into());
+    let earned = |i: u32| -> eyre::Result<U256> {
+        Ok(data_earned
+            .get(&scenario::address(i)?)
+            .copied()
+            .unwrap_or_default())
+    };
+    let (mosaic, owner, honest) = (
+        earned(16)?,
+        earned(10)?,
+        earned(2)? + earned(3)? + earned(4)?,
+    );
+    if !mosaic.is_zero() {
+        bail!(
+            "the mosaic copier earned {} from spliced copies",
+            tokens(mosaic)
+        );
+    }
+    say("gaming: the mosaic copier's spliced sentences earned nothing (prior art pays their authors)".into());
+    if !owner.is_zero() {
+        bail!(
+            "the base model's owner earned {} of data share by quoting its own record",
+            tokens(owner)
+        );
+    }
+    if honest.is_zero() {
+        bail!("honest contributors earned no data share at all");
+    }
+    say("self-attribution: the base model's owner, quoted in every base output, earned no data share".into());
     println!(
         "
   all checks passed"

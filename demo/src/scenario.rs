@@ -3,8 +3,9 @@
 //! Cast (anvil dev accounts; 7, 8 and 9 are the oracle committee):
 //! 0 admin (treasury, guardian), 1 datanet owner and curator, 2 alice, 3 bob, 4 carol (honest
 //! contributors), 5 gamer (copies and near copies of others' records), 6 spammer, 10 base model
-//! owner, 11 fine-tuner (child model), 12 agent owner, 13 agent wallet, 14 payer, 15 client
-//! giving feedback.
+//! owner (who also contributes a record of its own and has every base output quote it), 11
+//! fine-tuner (child model), 12 agent owner, 13 agent wallet, 14 payer, 15 client giving feedback,
+//! 16 mosaic copier (records spliced from sentences of several others' records).
 
 use std::collections::BTreeMap;
 
@@ -46,6 +47,8 @@ pub enum Role {
     Contributor,
     /// Submits copies and near copies of others' records.
     Gamer,
+    /// Splices sentences of several others' records into records of its own.
+    MosaicCopier,
     /// Submits junk.
     Spammer,
     /// Owner of the base model.
@@ -66,6 +69,7 @@ impl Role {
             Self::Curator => "curator",
             Self::Contributor => "contributor",
             Self::Gamer => "gamer",
+            Self::MosaicCopier => "mosaic copier",
             Self::Spammer => "spammer",
             Self::BaseModelOwner => "base model owner",
             Self::FineTuner => "fine-tuner",
@@ -85,6 +89,7 @@ pub fn cast() -> Result<Vec<(u32, &'static str, Role)>, Error> {
         (4, "carol", Role::Contributor),
         (5, "gamer", Role::Gamer),
         (6, "spammer", Role::Spammer),
+        (16, "mosaicist", Role::MosaicCopier),
         (10, "base-owner", Role::BaseModelOwner),
         (11, "fine-tuner", Role::FineTuner),
         (12, "agent-owner", Role::AgentOwner),
@@ -131,6 +136,8 @@ pub struct World {
     pub agent: U256,
     /// Accepted record texts per datanet, for training the text models.
     pub accepted: BTreeMap<U256, Vec<String>>,
+    /// The words of its own record the base model's owner appends to every base output.
+    pub owner_quote: String,
     /// Names by address.
     pub names: BTreeMap<Address, (&'static str, Role)>,
 }
@@ -158,7 +165,7 @@ pub async fn set_up(
 ) -> Result<World, ScenarioError> {
     let admin = as_account(rpc, d, 0)?;
     let curator = as_account(rpc, d, 1)?;
-    for i in [2, 3, 4, 5, 6, 14] {
+    for i in [2, 3, 4, 5, 6, 10, 14, 16] {
         admin.mint_dev_tokens(address(i)?, e18(100_000)).await?;
     }
     let policy = DatanetPolicy {
@@ -228,6 +235,62 @@ pub async fn set_up(
     say(
         "the gamer resubmitted 6 records: 3 near copies, 3 exact copies in the other datanet"
             .into(),
+    );
+
+    // The mosaic copier splices four long sentences of four different records into each of its
+    // records: no near copy of any one, so clustering does not see them; prior art does.
+    let mosaicist = as_account(rpc, d, 16)?;
+    mosaicist
+        .approve(d.contracts.datanet_registry, e18(1_000))
+        .await?;
+    let sentences: Vec<String> = all
+        .iter()
+        .step_by(2) // the science records
+        .filter_map(|r| {
+            r.split(". ")
+                .find(|s| s.split_whitespace().count() >= 14)
+                .map(|s| format!("{}.", s.trim_end_matches('.')))
+        })
+        .collect();
+    for k in 0..3 {
+        let mosaic: Vec<&str> = (0..4)
+            .map(|j| sentences[(k + 3 * j) % sentences.len()].as_str())
+            .collect();
+        let text = mosaic.join(" ");
+        content.put(text.as_bytes()).await?;
+        let id = mosaicist
+            .contribute(science, text.as_bytes(), &format!("ipfs://mosaic/{k}"))
+            .await?;
+        pending.entry(science).or_default().push((id, text, true));
+    }
+    say(
+        "the mosaic copier submitted 3 records spliced from sentences of 12 others' records".into(),
+    );
+
+    // The base model's owner contributes a record of its own, then has every output of its
+    // model quote it, hoping to divert the data share to itself.
+    let owner_record = "Our laboratory notebook records that a well calibrated thermometer \
+        placed in the geometric centre of the loaf reads ninety six degrees when the crumb has \
+        set, which is the reading every base model answer should end with for completeness.";
+    let base_owner = as_account(rpc, d, 10)?;
+    base_owner
+        .approve(d.contracts.datanet_registry, e18(1_000))
+        .await?;
+    content.put(owner_record.as_bytes()).await?;
+    let id = base_owner
+        .contribute(science, owner_record.as_bytes(), "ipfs://owner-record")
+        .await?;
+    pending
+        .entry(science)
+        .or_default()
+        .push((id, owner_record.to_owned(), true));
+    let owner_quote = owner_record
+        .split_whitespace()
+        .take(22)
+        .collect::<Vec<_>>()
+        .join(" ");
+    say(
+        "the base model's owner contributed a record of its own (its outputs will quote it)".into(),
     );
 
     let spammer = as_account(rpc, d, 6)?;
@@ -330,6 +393,7 @@ pub async fn set_up(
         child,
         agent,
         accepted,
+        owner_quote,
         names,
     })
 }
@@ -381,7 +445,12 @@ pub async fn pay_inferences(
         } else {
             (world.base, U256::ZERO, &base_model)
         };
-        let output = text_model.generate(&mut rng, settings.output_words);
+        let mut output = text_model.generate(&mut rng, settings.output_words);
+        if !on_child {
+            // The base model's owner has its outputs quote its own record.
+            output.push(' ');
+            output.push_str(&world.owner_quote);
+        }
         let hash = content.put(output.as_bytes()).await?;
         payer
             .pay_inference(
