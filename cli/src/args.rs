@@ -129,6 +129,15 @@ pub enum DatanetCmd {
         /// Approve the registry for the bond first if the allowance is short.
         #[arg(long)]
         approve: bool,
+        /// Commit to the record first and reveal it in a later block (two transactions), so that
+        /// nobody who sees it in the mempool can get ahead of it; the one-step submission can be
+        /// front-run by a copy.
+        #[arg(long)]
+        commit_reveal: bool,
+        /// Salt of the commitment (32-byte hex; default: 32 random bytes from the OS). Keep it
+        /// secret until the reveal: anyone who knows it can test guesses of the content.
+        #[arg(long, requires = "commit_reveal")]
+        salt: Option<String>,
     },
     /// Accept contributions (curator or owner); refunds their bonds.
     Accept {

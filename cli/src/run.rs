@@ -12,7 +12,7 @@ use eyre::{WrapErr, eyre};
 use openledger_sdk::{
     ApiClient, ApiError, Deployment, Error, OpenLedger, SignedRootUpdate,
     bindings::RewardEscrow,
-    client::{DatanetPolicy, ModelSpec, Relation, event},
+    client::{DatanetPolicy, ModelSpec, Relation, contribution_commitment, event},
     content_hash, devnet,
     report::ReportBalances,
 };
@@ -281,6 +281,8 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
             size,
             uri,
             approve,
+            commit_reveal,
+            salt,
         } => {
             let (c, _) = ctx.writer().await?;
             let (hash, size) = match (file, hash, size) {
@@ -302,6 +304,53 @@ async fn datanet(ctx: &Ctx<'_>, cmd: &DatanetCmd) -> eyre::Result<Out> {
                     tracing::info!(tx = %r.transaction_hash, "approved the bond");
                     approved = Some(tx(&r));
                 }
+            }
+            if *commit_reveal {
+                let registry = c.deployment().contracts.datanet_registry;
+                let allowance = c.allowance(registry).await?;
+                if allowance < bond {
+                    // Checked before the commit, which would otherwise wait a day for its reveal.
+                    return Err(Error::InsufficientAllowance {
+                        spender: registry,
+                        needed: bond,
+                        allowance,
+                    }
+                    .into());
+                }
+                let salt = match salt {
+                    Some(s) => parse::b256(s)?,
+                    None => B256::from(rand::random::<[u8; 32]>()),
+                };
+                let commitment = contribution_commitment(hash, c.sender()?, salt);
+                let committed = c.commit_contribution_with_receipt(commitment).await?;
+                let contribution = committed.value;
+                tracing::info!(tx = %committed.receipt.transaction_hash, %contribution, "committed");
+                let revealed = c
+                    .reveal_contribution(contribution, datanet_id, hash, uri, size, salt)
+                    .await?;
+                return Ok(out(
+                    json!({
+                        "contributionId": id(contribution),
+                        "datanetId": datanet,
+                        "contentHash": hash,
+                        "size": size,
+                        "bond": bond.to_string(),
+                        "approveTx": approved,
+                        "commitment": commitment,
+                        "salt": salt,
+                        "commitTx": tx(&committed.receipt),
+                        "commitBlock": committed.receipt.block_number,
+                        "tx": tx(&revealed),
+                        "revealBlock": revealed.block_number,
+                    }),
+                    format!(
+                        "contribution {contribution} to datanet {datanet}: {hash} ({size} bytes), \
+                         bond {}, committed (tx {}) then revealed (tx {})",
+                        tokens(bond),
+                        tx(&committed.receipt),
+                        tx(&revealed)
+                    ),
+                ));
             }
             let sent = c
                 .contribute_hash_with_receipt(datanet_id, hash, uri, size)

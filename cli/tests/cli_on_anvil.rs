@@ -336,6 +336,73 @@ async fn datanet_and_token_commands() {
         "{text}"
     );
 
+    // Commit-reveal: two transactions in two blocks, the id reserved by the commit.
+    let committed = net.dir.path().join("committed.txt");
+    std::fs::write(&committed, b"a record nobody can front-run").unwrap();
+    let v = net.ok(
+        Some(2),
+        &[
+            "datanet",
+            "contribute",
+            "2",
+            "--file",
+            committed.to_str().unwrap(),
+            "--commit-reveal",
+            "--approve",
+        ],
+    );
+    assert_eq!(v["contributionId"], 5);
+    net.assert_mined(&v).await;
+    assert!(v["commitBlock"].as_u64().unwrap() < v["revealBlock"].as_u64().unwrap());
+    assert_ne!(v["commitTx"], v["tx"]);
+    let hash = keccak256(b"a record nobody can front-run");
+    let salt: B256 = v["salt"].as_str().unwrap().parse().unwrap();
+    assert_ne!(salt, B256::ZERO);
+    assert_eq!(
+        v["commitment"],
+        openledger_sdk::client::contribution_commitment(hash, addr(2), salt).to_string()
+    );
+    let registry = net.client(0).datanet_registry();
+    assert_eq!(
+        registry
+            .contributionOf(U256::from(2), hash)
+            .call()
+            .await
+            .unwrap(),
+        U256::from(5)
+    );
+    // Without an allowance for the bond nothing is committed.
+    let fresh = net.dir.path().join("fresh.txt");
+    std::fs::write(&fresh, b"fresh").unwrap();
+    let err = net.fails(
+        Some(3),
+        &[
+            "datanet",
+            "contribute",
+            "2",
+            "--file",
+            fresh.to_str().unwrap(),
+            "--commit-reveal",
+        ],
+    );
+    assert!(err.contains("allowance too low"), "{err}");
+
+    // A salt given by hand is used as is; the same content again is refused at the reveal.
+    let err = net.fails(
+        Some(2),
+        &[
+            "datanet",
+            "contribute",
+            "2",
+            "--file",
+            committed.to_str().unwrap(),
+            "--commit-reveal",
+            "--salt",
+            &B256::repeat_byte(7).to_string(),
+            "--approve",
+        ],
+    );
+    assert!(err.contains("ContentAlreadySubmitted("), "{err}");
     // Removing the curator.
     let v = net.ok(
         Some(1),

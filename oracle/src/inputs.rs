@@ -17,7 +17,12 @@
 //!   version was published before the model was registered (a model cannot have been trained on a
 //!   version that did not exist yet; a version named before it exists gives nothing). So nobody
 //!   can push an output into a model's corpus after seeing it. A contribution rejected by
-//!   `to_block` is out (a rejection is final and marks spam).
+//!   `to_block` is out of every corpus (a rejection is final and marks spam), but not out of
+//!   prior art (below).
+//! - **Prior art beyond acceptance.** Every contribution revealed by the end of the clustered
+//!   prefix and not in it (pending, rejected, withdrawn, accepted only later) is read too, as prior
+//!   art only ([`RecordRole::PriorArtOnly`]): otherwise a curator could reject a record and accept
+//!   its own copy of the text.
 //! - **Clustering is global.** All accepted contributions (any datanet) up to the latest
 //!   acceptance any needed corpus contains are clustered together: a copy in another datanet is
 //!   still a copy, and each cluster belongs to its earliest accepted submitter. Leader clustering
@@ -288,19 +293,34 @@ impl CarriedInput {
     }
 }
 
-/// An accepted record.
+/// A record the epoch reads: an accepted one (clustered, and in the corpora that name it), or
+/// prior art only (see [`RecordRole`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordInput {
     /// Contribution id.
     pub id: U256,
     /// Submitter.
     pub contributor: Address,
-    /// Its acceptance (block, log index).
+    /// Its position in the submission order that owns text (its commit, when committed).
     pub order: OrderKey,
+    /// Accepted, or prior art only.
+    pub role: RecordRole,
     /// Its content hash.
     pub content_hash: B256,
     /// Its text, `None` when the content was unavailable or did not match.
     pub text: Option<String>,
+}
+
+/// What a record is to the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRole {
+    /// Accepted: clustered, indexed in the corpora that name it, earns for its text.
+    Accepted,
+    /// Revealed before the clustered prefix ends but not accepted in it (pending, rejected,
+    /// withdrawn, or accepted later): never indexed, but text it held first is credited to its
+    /// contributor wherever an accepted record holds a copy. Without this a curator could reject
+    /// (or sit on) a contribution and accept its own copy of the text, which would then be first.
+    PriorArtOnly,
 }
 
 /// Everything one epoch's computation reads. Pure data: [`crate::pipeline::compute_epoch`]
@@ -315,7 +335,7 @@ pub struct EpochInputs {
     pub treasury: Address,
     /// Net fees of every inference paid up to `to_block`.
     pub distributable: U256,
-    /// Accepted records to cluster, by id.
+    /// Accepted records to cluster, then prior-art-only records, each by id.
     pub records: Vec<RecordInput>,
     /// The training corpus (contribution ids) of every model an inference needs.
     pub corpora: BTreeMap<U256, BTreeSet<U256>>,
@@ -454,10 +474,20 @@ pub async fn load_inputs(
         .map(|&m| (m, snapshot.training_corpus(m)))
         .collect();
     let record_ids = snapshot.records_to_cluster(corpora.values().flatten());
-
-    let record_hashes: Vec<B256> = record_ids
+    let prior_art_ids = snapshot.prior_art_only(&record_ids);
+    let roles = record_ids
         .iter()
-        .filter_map(|id| snapshot.contributions.get(id).map(|c| c.content_hash))
+        .map(|id| (*id, RecordRole::Accepted))
+        .chain(
+            prior_art_ids
+                .iter()
+                .map(|id| (*id, RecordRole::PriorArtOnly)),
+        );
+    let roles: Vec<(U256, RecordRole)> = roles.collect();
+
+    let record_hashes: Vec<B256> = roles
+        .iter()
+        .filter_map(|(id, _)| snapshot.contributions.get(id).map(|c| c.content_hash))
         .collect();
     let output_hashes: Vec<B256> = rows
         .iter()
@@ -467,20 +497,20 @@ pub async fn load_inputs(
     let record_contents = contents.fetch_all(&record_hashes, 16).await?;
     let outputs = contents.fetch_all_transient(&output_hashes, 16).await?;
 
-    let records = record_ids
+    let records = roles
         .iter()
         .zip(record_contents)
-        .filter_map(|(id, fetched)| {
+        .filter_map(|((id, role), fetched)| {
             let c = snapshot.contributions.get(id)?;
             Some(RecordInput {
                 id: *id,
                 contributor: c.contributor,
-                // Submission order among accepted records, not acceptance order: otherwise a
-                // copier could get ahead of the original by having the copy accepted sooner in a
-                // faster datanet (found by the demo's gamer).
-                // A committed record's position is its commit's (commit-reveal: nobody who saw
-                // the reveal can get ahead of it).
-                order: snapshot.accepted_at(*id).map(|_| c.position)?,
+                // Submission order, not acceptance order: otherwise a copier could get ahead of
+                // the original by having the copy accepted sooner in a faster datanet (found by
+                // the demo's gamer). A committed record's position is its commit's
+                // (commit-reveal: nobody who saw the reveal can get ahead of it).
+                order: c.position,
+                role: *role,
                 content_hash: c.content_hash,
                 text: fetched
                     .bytes()
@@ -1092,6 +1122,28 @@ impl ChainSnapshot {
             .copied()
             .collect()
     }
+
+    /// Every contribution revealed by the end of the clustered prefix `clustered` (as
+    /// [`Self::records_to_cluster`] gives it) that is not in it: pending, rejected, withdrawn, or
+    /// accepted only later. Their text is prior art (see [`RecordRole::PriorArtOnly`]); one
+    /// revealed after the prefix ends cannot be earlier than any record of it.
+    pub fn prior_art_only(&self, clustered: &[U256]) -> Vec<U256> {
+        let Some(last) = clustered
+            .iter()
+            .filter_map(|id| self.accepted_at(*id))
+            .max()
+        else {
+            return Vec::new();
+        };
+        let clustered: BTreeSet<&U256> = clustered.iter().collect();
+        self.contributions
+            .iter()
+            .filter(|(id, c)| {
+                !clustered.contains(id) && c.submitted <= last && c.content_hash != B256::ZERO
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
 }
 
 fn owner_at(first: Address, transfers: Option<&Vec<(OrderKey, Address)>>, at: OrderKey) -> Address {
@@ -1274,6 +1326,23 @@ mod tests {
             s.records_to_cluster(corpus.iter()),
             vec![U256::from(1), U256::from(3)]
         );
+    }
+
+    #[test]
+    fn prior_art_only_is_what_was_revealed_by_the_prefix_end_and_not_clustered() {
+        let mut s = snapshot();
+        // Pending since block 9, and one revealed at 60, after the prefix ends (at 10).
+        s.contributions
+            .insert(U256::from(6), contribution(1, 9, None));
+        s.contributions
+            .insert(U256::from(7), contribution(1, 60, None));
+        let clustered = s.records_to_cluster(s.training_corpus(U256::from(1)).iter());
+        // 0 (rejected), 2 (accepted only at 30), 6 (pending); not 4 (revealed at 11), not 7.
+        assert_eq!(
+            s.prior_art_only(&clustered),
+            vec![U256::ZERO, U256::from(2), U256::from(6)]
+        );
+        assert!(s.prior_art_only(&[]).is_empty());
     }
 
     #[test]

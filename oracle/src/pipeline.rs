@@ -27,12 +27,12 @@ use openledger_sdk::{
 
 use crate::{
     Attribution, AttributionParams, ClusterError, ClusterId, ClusterParams, Clustering,
-    Contribution, Corpus, IndexError, InferenceSplit, Lineage, Role, SplitError, SplitParams,
-    SuffixIndex, UnresolvedReason, attribute,
+    Contribution, Corpus, IndexError, InferenceSplit, Lineage, OrderKey, Role, SplitError,
+    SplitParams, SuffixIndex, UnresolvedReason, attribute,
     attribute::MICRO,
     cluster,
     index::{CorpusOptions, INDEX_FILE_EXTENSION},
-    inputs::{EpochInputs, InferenceInput, Output},
+    inputs::{EpochInputs, InferenceInput, Output, RecordInput, RecordRole},
     prior_art::PriorArt,
     report::{
         AccountEntry, AllocationEntry, CarriedEntry, ClusterEntry, CorpusEntry, EpochReport,
@@ -166,6 +166,7 @@ pub fn compute_epoch(
     let contributions: Vec<Contribution> = inputs
         .records
         .iter()
+        .filter(|r| r.role == RecordRole::Accepted)
         .filter_map(|r| {
             Some(Contribution {
                 id: r.id,
@@ -182,10 +183,16 @@ pub fn compute_epoch(
         .map(|r| r.id)
         .collect();
     let clustering = cluster(&contributions, &params.cluster)?;
-    let owners = clustering.owners();
-    // Prior art over every accepted record of every datanet: a copy of part of a record in a
-    // datanet the model trains on still credits the original in a datanet it does not.
-    let prior_art = PriorArt::compute(clustering.documents(), params.attribution.prior_art_span);
+    let earlier = PriorArtOnly::of(inputs, &clustering)?;
+    let mut owners = clustering.owners();
+    owners.extend(earlier.owners());
+    // Prior art over every accepted record of every datanet (a copy of part of a record in a
+    // datanet the model trains on still credits the original in a datanet it does not), and
+    // every record revealed earlier but not accepted.
+    let prior_art = PriorArt::compute(
+        earlier.documents(inputs, &clustering),
+        params.attribution.prior_art_span,
+    );
     tracing::debug!(
         records = contributions.len(),
         clusters = clustering.clusters.len(),
@@ -231,6 +238,7 @@ pub fn compute_epoch(
     };
     let ctx = Context {
         clustering: &clustering,
+        earlier: &earlier,
         owners: &owners,
         indexes: &indexes,
         index_of_model: &index_of_model,
@@ -333,21 +341,33 @@ pub fn compute_epoch(
     for entry in inferences.iter().chain(&resolved) {
         for span in &entry.spans {
             cited.extend(span.clusters.iter().filter_map(|rep| {
-                clustering.assignment.get(rep).copied().filter(|cid| {
-                    clustering
-                        .get(*cid)
-                        .is_some_and(|c| c.representative == *rep)
-                })
+                clustering
+                    .assignment
+                    .get(rep)
+                    .copied()
+                    .filter(|cid| {
+                        clustering
+                            .get(*cid)
+                            .is_some_and(|c| c.representative == *rep)
+                    })
+                    .or_else(|| earlier.cluster_of(*rep))
             }));
         }
     }
+    // A prior-art-only record is cited as a cluster of one, so the report names its owner.
     let mut clusters: Vec<ClusterEntry> = cited
         .iter()
-        .filter_map(|cid| clustering.get(*cid))
-        .map(|c| ClusterEntry {
-            representative: c.representative,
-            owner: c.owner,
-            members: c.members.clone(),
+        .filter_map(|cid| match clustering.get(*cid) {
+            Some(c) => Some(ClusterEntry {
+                representative: c.representative,
+                owner: c.owner,
+                members: c.members.clone(),
+            }),
+            None => earlier.record(*cid).map(|(id, owner)| ClusterEntry {
+                representative: id,
+                owner,
+                members: vec![id],
+            }),
         })
         .collect();
     clusters.sort_by_key(|c| c.representative);
@@ -382,6 +402,7 @@ pub fn compute_epoch(
             inferences: inputs.inferences.len() as u64,
             inferences_digest: inferences_digest(&inputs.inferences),
             records: contributions.len() as u64,
+            prior_art_records: earlier.len() as u64,
             records_digest: records_digest(inputs),
             records_unavailable,
             corpora: indexes
@@ -462,6 +483,94 @@ pub fn compute_epoch(
     })
 }
 
+/// Records revealed earlier but not accepted ([`RecordRole::PriorArtOnly`]) with their text, each
+/// numbered as a cluster of its own after the clustering's clusters, so that prior art can name
+/// it as the origin of held text and the split pays its contributor.
+#[derive(Debug, Default)]
+struct PriorArtOnly {
+    /// First id: the clustering's cluster count.
+    base: u32,
+    /// `(contribution id, contributor, position)`, in canonical order (position, then id).
+    records: Vec<(U256, Address, OrderKey)>,
+    /// Index into `records` of each contribution id.
+    by_id: BTreeMap<U256, u32>,
+}
+
+impl PriorArtOnly {
+    fn of(inputs: &EpochInputs, clustering: &Clustering) -> Result<Self, ComputeError> {
+        let base =
+            u32::try_from(clustering.clusters.len()).map_err(|_| ClusterError::TooManyClusters)?;
+        let mut records: Vec<(U256, Address, OrderKey)> = inputs
+            .records
+            .iter()
+            .filter(|r| r.role == RecordRole::PriorArtOnly && r.text.is_some())
+            .map(|r| (r.id, r.contributor, r.order))
+            .collect();
+        records.sort_by_key(|&(id, _, order)| (order, id));
+        u32::try_from(records.len())
+            .ok()
+            .and_then(|n| n.checked_add(base))
+            .ok_or(ClusterError::TooManyClusters)?;
+        let by_id = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.0, i as u32))
+            .collect();
+        Ok(Self {
+            base,
+            records,
+            by_id,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    fn cluster_of(&self, id: U256) -> Option<ClusterId> {
+        self.by_id.get(&id).map(|i| ClusterId(self.base + i))
+    }
+
+    /// `(contribution id, contributor)` of the record numbered `cid`.
+    fn record(&self, cid: ClusterId) -> Option<(U256, Address)> {
+        let i = usize::try_from(cid.0.checked_sub(self.base)?).ok()?;
+        self.records.get(i).map(|r| (r.0, r.1))
+    }
+
+    fn owners(&self) -> impl Iterator<Item = (ClusterId, Address)> + '_ {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (ClusterId(self.base + i as u32), r.1))
+    }
+
+    /// Every cluster's representative and every prior-art-only record, merged in canonical
+    /// order (position, then id): the documents prior art is computed over.
+    fn documents<'a>(
+        &'a self,
+        inputs: &'a EpochInputs,
+        clustering: &'a Clustering,
+    ) -> Vec<(ClusterId, &'a str)> {
+        let records: BTreeMap<U256, &RecordInput> =
+            inputs.records.iter().map(|r| (r.id, r)).collect();
+        let mut docs: Vec<((OrderKey, U256), ClusterId, &'a str)> = clustering
+            .clusters
+            .iter()
+            .filter_map(|c| {
+                let order = records.get(&c.representative)?.order;
+                Some(((order, c.representative), c.id, c.text.as_str()))
+            })
+            .collect();
+        docs.extend(self.records.iter().enumerate().filter_map(|(i, r)| {
+            let text = records.get(&r.0)?.text.as_deref()?;
+            Some(((r.2, r.0), ClusterId(self.base + i as u32), text))
+        }));
+        // Stable, and the clusters are already in canonical order among themselves.
+        docs.sort_by_key(|d| d.0);
+        docs.into_iter().map(|(_, cid, text)| (cid, text)).collect()
+    }
+}
+
 fn add(a: U256, b: U256) -> Result<U256, ComputeError> {
     a.checked_add(b)
         .ok_or(ComputeError::Split(SplitError::Overflow))
@@ -533,6 +642,7 @@ enum Settled {
 /// What settling needs, borrowed.
 struct Context<'a> {
     clustering: &'a Clustering,
+    earlier: &'a PriorArtOnly,
     owners: &'a BTreeMap<ClusterId, Address>,
     indexes: &'a [ModelIndex],
     index_of_model: &'a BTreeMap<U256, usize>,
@@ -545,7 +655,9 @@ impl Context<'_> {
     fn representative(&self, cid: ClusterId) -> U256 {
         self.clustering
             .get(cid)
-            .map_or(U256::MAX, |c| c.representative)
+            .map(|c| c.representative)
+            .or_else(|| self.earlier.record(cid).map(|(id, _)| id))
+            .unwrap_or(U256::MAX)
     }
 
     /// Attribution of an output against its model's corpus, and the corpus hash.
@@ -816,10 +928,14 @@ fn inferences_digest(inferences: &[InferenceInput]) -> B256 {
 
 fn records_digest(inputs: &EpochInputs) -> B256 {
     let mut h = Keccak256::new();
-    h.update(b"openledger-records-v1");
+    h.update(b"openledger-records-v2");
     for r in inputs.records.iter().filter(|r| r.text.is_some()) {
         h.update(r.id.to_be_bytes::<32>());
         h.update(r.content_hash);
+        h.update([match r.role {
+            RecordRole::Accepted => 0u8,
+            RecordRole::PriorArtOnly => 1,
+        }]);
     }
     h.finalize()
 }
@@ -829,7 +945,7 @@ mod tests {
     use super::*;
     use crate::{
         BlockRange, CarriedPortion, FeeSplit, LineageModel, OrderKey,
-        inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput},
+        inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput, RecordRole},
     };
 
     const TEXT_A: &str = "the quick brown fox jumps over the lazy dog while the farmer sleeps under an old oak tree near the river bank";
@@ -869,6 +985,7 @@ mod tests {
                 id: U256::from(1),
                 contributor: a(0xc1),
                 order: OrderKey::new(2, 0),
+                role: RecordRole::Accepted,
                 content_hash: B256::repeat_byte(0xd1),
                 text: Some(TEXT_A.into()),
             },
@@ -876,6 +993,7 @@ mod tests {
                 id: U256::from(2),
                 contributor: a(0xc2),
                 order: OrderKey::new(3, 0),
+                role: RecordRole::Accepted,
                 content_hash: B256::repeat_byte(0xd2),
                 text: Some(TEXT_B.into()),
             },
@@ -964,6 +1082,53 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn text_first_revealed_by_an_unaccepted_record_pays_its_contributor_not_the_copy() {
+        // A curator rejects record 1 and accepts its own copy (record 3, a later position, not
+        // in the same cluster as anything accepted): the copy's text is still record 1's.
+        let mut inp = inputs(vec![inference(
+            1,
+            Output::Text(format!("so {} it is", &TEXT_A[..80])),
+            1_000_000,
+        )]);
+        inp.records[0].role = RecordRole::PriorArtOnly;
+        inp.records.push(RecordInput {
+            id: U256::from(3),
+            contributor: a(0xcc),
+            order: OrderKey::new(5, 0),
+            role: RecordRole::Accepted,
+            content_hash: B256::repeat_byte(0xd3),
+            text: Some(format!("copied here {TEXT_A}")),
+        });
+        inp.corpora = BTreeMap::from([(
+            U256::from(1),
+            BTreeSet::from([U256::from(2), U256::from(3)]),
+        )]);
+        let epoch = compute_epoch(&inp, &OracleParams::default(), None).unwrap();
+        let paid = data_paid(&epoch.report, 0);
+        assert!(paid.get(&a(0xc1)).is_some_and(|v| !v.is_zero()), "{paid:?}");
+        assert!(!paid.contains_key(&a(0xcc)), "{paid:?}");
+        // The report names the unaccepted record as a cluster of one, and counts it.
+        assert!(
+            epoch
+                .report
+                .clusters
+                .iter()
+                .any(|c| c.representative == U256::from(1)
+                    && c.owner == a(0xc1)
+                    && c.members == vec![U256::from(1)])
+        );
+        assert_eq!(epoch.report.inputs.prior_art_records, 1);
+        assert_eq!(epoch.report.inputs.records, 2);
+
+        // Revealed after the copy, it is nobody's prior art: the copy is first.
+        inp.records[0].order = OrderKey::new(6, 0);
+        let later = compute_epoch(&inp, &OracleParams::default(), None).unwrap();
+        let paid = data_paid(&later.report, 0);
+        assert!(paid.get(&a(0xcc)).is_some_and(|v| !v.is_zero()), "{paid:?}");
+        assert!(!paid.contains_key(&a(0xc1)), "{paid:?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! any posted root, rebuild the tree from its balances, and trace every wei to the spans that
 //! earned it.
 //!
-//! # Format (`openledger-epoch-report/2`)
+//! # Format (`openledger-epoch-report/4`)
 //! The top level is a superset of [`openledger_sdk::report::ReportBalances`] (format, chain id,
 //! escrow, token, epoch, block range, root, total, balances sorted by account), so the indexer and
 //! wallets read it unchanged, plus:
@@ -40,7 +40,7 @@ use crate::{AttributionParams, CarriedPortion, ClusterParams, UnresolvedReason, 
 /// Version of the rules that turn inputs into a report (corpus restriction, payees, carrying,
 /// dust). A change to any of them must bump it, so reports made under different rules never
 /// look comparable.
-pub const RULES_VERSION: &str = "openledger-oracle-rules/3";
+pub const RULES_VERSION: &str = "openledger-oracle-rules/4";
 
 /// A full epoch report. See the module documentation for the meaning of each part.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,9 +180,14 @@ pub struct InputSummary {
     pub inferences_digest: B256,
     /// Accepted records clustered (content available).
     pub records: u64,
-    /// keccak256 over `(contribution id, content hash)` of each clustered record, by id.
+    /// Records revealed before the clustered prefix ends but not accepted in it, read as prior
+    /// art only (content available).
+    pub prior_art_records: u64,
+    /// keccak256 over `(contribution id, content hash, role)` of each record read (clustered, then
+    /// prior art only), by id.
     pub records_digest: B256,
-    /// Accepted records left out because their content was unavailable or did not match.
+    /// Records (accepted or prior art only) left out because their content was unavailable or
+    /// did not match.
     #[serde(with = "dec::u256_vec")]
     pub records_unavailable: Vec<U256>,
     /// The attribution corpora used.

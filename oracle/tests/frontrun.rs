@@ -11,15 +11,8 @@ mod economy;
 use std::collections::BTreeSet;
 
 use alloy::primitives::{Address, U256, keccak256};
-use economy::{Net, content_store, index, pay};
-use openledger_indexer::Store;
-use openledger_oracle::{
-    BlockRange,
-    content::Contents,
-    inputs::{EpochHeader, EpochInputs, load_inputs},
-    pipeline::{OracleParams, compute_epoch},
-    report::RoleEntry,
-};
+use economy::{Net, content_store, epoch_now, fund_payer, pay};
+use openledger_oracle::{pipeline::OracleParams, report::RoleEntry};
 use openledger_sdk::{
     client::{DatanetPolicy, ModelSpec},
     content_client::ContentClient,
@@ -97,17 +90,7 @@ async fn race(commit_reveal: bool) -> (U256, U256) {
         .await
         .unwrap();
     let output = format!("as the notes say {ALICE_TEXT}");
-    net.as_account(0)
-        .mint_dev_tokens(net.address(3), U256::from(10u64).pow(U256::from(21)))
-        .await
-        .unwrap();
-    net.as_account(3)
-        .approve(
-            net.deployment.contracts.reward_escrow,
-            U256::from(10u64).pow(U256::from(21)),
-        )
-        .await
-        .unwrap();
+    fund_payer(&net).await;
     pay(
         &net,
         &content,
@@ -119,31 +102,7 @@ async fn race(commit_reveal: bool) -> (U256, U256) {
     )
     .await;
     net.mine(3).await;
-
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("i.sqlite").display()))
-        .await
-        .unwrap();
-    index(&net, &store).await;
-    let d = &net.deployment;
-    let header = EpochHeader {
-        chain_id: d.chain_id,
-        escrow: d.contracts.reward_escrow,
-        token: d.contracts.payment_token,
-        epoch: 1,
-        range: BlockRange {
-            from_block: d.start_block,
-            to_block: net.head().await - 1,
-        },
-    };
-    let inputs: EpochInputs = load_inputs(
-        &store,
-        &Contents::http(&content_url),
-        header,
-        None,
-        d.params.treasury,
-    )
-    .await
-    .unwrap();
+    let (inputs, epoch) = epoch_now(&net, dir.path(), &content_url, &OracleParams::default()).await;
     assert_eq!(
         inputs.records.len(),
         2,
@@ -163,7 +122,6 @@ async fn race(commit_reveal: bool) -> (U256, U256) {
         Some(&inputs.records.iter().map(|r| r.id).collect::<BTreeSet<_>>())
     );
     assert_eq!(inputs.inferences.len(), 1);
-    let epoch = compute_epoch(&inputs, &OracleParams::default(), None).unwrap();
     let earned = |who: Address| {
         epoch.report.inferences[0]
             .allocations

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use alloy::primitives::{Address, U256, keccak256};
 use openledger_oracle::{
     AttributionParams, BlockRange, FeeSplit, Lineage, LineageModel, OrderKey,
-    inputs::{EpochHeader, EpochInputs, InferenceInput, Output, RecordInput},
+    inputs::{EpochHeader, EpochInputs, InferenceInput, Output, RecordInput, RecordRole},
     pipeline::{DataShareRule, OracleParams, compute_epoch},
     report::{EpochReport, RoleEntry},
     text::words,
@@ -84,6 +84,8 @@ struct Scenario {
     models: Vec<Model>,
     /// (model id, output text).
     outputs: Vec<(u64, String)>,
+    /// Records a curator rejected (indexes into `records`): read as prior art only.
+    rejected: BTreeSet<usize>,
 }
 
 /// An honest world plus what the attacks draw on.
@@ -145,6 +147,7 @@ fn world(seed: u64) -> World {
             records,
             models,
             outputs: Vec::new(),
+            rejected: BTreeSet::new(),
         },
         record_words,
         unused,
@@ -258,6 +261,11 @@ fn inputs(s: &Scenario) -> EpochInputs {
             id: U256::from(i + 1),
             contributor: r.contributor,
             order: OrderKey::new(10 + i as u64, 0),
+            role: if s.rejected.contains(&i) {
+                RecordRole::PriorArtOnly
+            } else {
+                RecordRole::Accepted
+            },
             content_hash: keccak256(r.text.as_bytes()),
             text: Some(r.text.clone()),
         })
@@ -270,7 +278,7 @@ fn inputs(s: &Scenario) -> EpochInputs {
                 .records
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| m.datanets.contains(&r.datanet))
+                .filter(|(i, r)| m.datanets.contains(&r.datanet) && !s.rejected.contains(i))
                 .map(|(i, _)| U256::from(i + 1))
                 .collect::<BTreeSet<_>>();
             (U256::from(m.id), ids)
@@ -767,6 +775,50 @@ fn spam_in_an_open_datanet() {
         }
         with_records(w, records, (0..50).map(adversary).collect())
     });
+}
+
+/// A curator of datanet A rejects honest records of it (the ones the outputs quote most) and
+/// accepts its own copies of them, each behind a sentence of its own so the content hash differs
+/// (the registry refuses a second record with the same hash). Measured against the honest world,
+/// where the records were accepted: the copies must not earn, and the rejected contributors are
+/// still paid for their text wherever an accepted copy holds it.
+fn curator_copies(w: &mut World, rejections: usize) -> Attacked {
+    let quoted = |w: &World, r: usize| {
+        let words = &w.record_words[r];
+        w.scenario
+            .outputs
+            .iter()
+            .filter(|(_, o)| words.windows(12).any(|g| o.contains(&g.join(" "))))
+            .count()
+    };
+    let mut in_a = w.honest_in(DATANET_A);
+    in_a.sort_by_key(|&r| std::cmp::Reverse(quoted(w, r)));
+    in_a.truncate(rejections);
+    let mut attacked = w.scenario.clone();
+    for &r in &in_a {
+        attacked.rejected.insert(r);
+        let lead = w.adversary_filler(8);
+        attacked.records.push(Record {
+            contributor: adversary(0),
+            text: format!("{lead} {}", w.record_words[r].join(" ")),
+            datanet: DATANET_A,
+        });
+    }
+    Attacked {
+        baseline: w.scenario.clone(),
+        attacked,
+        adversary: BTreeSet::from([adversary(0)]),
+        bound: None,
+    }
+}
+
+#[test]
+fn a_curator_rejecting_records_and_accepting_its_own_copies() {
+    let f = run(
+        "a curator rejects 6 records and accepts its own copies",
+        |w| curator_copies(w, 6),
+    );
+    assert_rules_2_lost(&f);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::merkle::{Claim, ClaimTree, MerkleError};
 
 /// The `format` value of the reports this version reads and writes (2: spans carry their
 /// credited length after overlaps are shared).
-pub const REPORT_FORMAT: &str = "openledger-epoch-report/3";
+pub const REPORT_FORMAT: &str = "openledger-epoch-report/4";
 
 /// An account's cumulative balance in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

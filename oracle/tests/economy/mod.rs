@@ -27,8 +27,11 @@ use openledger_indexer::{
     sync::{Indexer, Metrics, RpcConfig, SyncConfig},
 };
 use openledger_oracle::{
+    BlockRange,
+    content::Contents,
+    inputs::{EpochHeader, EpochInputs, load_inputs},
     node::{Node, NodeConfig, NodeError, Oracle, OracleConfig},
-    pipeline::OracleParams,
+    pipeline::{ComputedEpoch, OracleParams, compute_epoch},
     report::{EpochReport, RoleEntry, Status},
 };
 use openledger_sdk::{
@@ -241,6 +244,56 @@ pub async fn pay(
         .pay_inference(model, agent, fee, hash, &format!("ipfs://{hash}"))
         .await
         .unwrap()
+}
+
+/// Gives the payer (account 3) 1,000 tokens approved to the escrow.
+pub async fn fund_payer(net: &Net) {
+    let amount = U256::from(1000) * e18();
+    net.as_account(0)
+        .mint_dev_tokens(net.address(3), amount)
+        .await
+        .unwrap();
+    net.as_account(3)
+        .approve(net.deployment.contracts.reward_escrow, amount)
+        .await
+        .unwrap();
+}
+
+/// Epoch 1 over everything up to one block below the head, computed the way every node does:
+/// the chain indexed into a SQLite file under `dir`, inputs read from it and the content store,
+/// the pure pipeline. Returns the inputs too, so a test can check what was read.
+pub async fn epoch_now(
+    net: &Net,
+    dir: &Path,
+    content_url: &str,
+    params: &OracleParams,
+) -> (EpochInputs, ComputedEpoch) {
+    let store = Store::connect(&format!("sqlite:{}", dir.join("i.sqlite").display()))
+        .await
+        .unwrap();
+    index(net, &store).await;
+    let d = &net.deployment;
+    let header = EpochHeader {
+        chain_id: d.chain_id,
+        escrow: d.contracts.reward_escrow,
+        token: d.contracts.payment_token,
+        epoch: 1,
+        range: BlockRange {
+            from_block: d.start_block,
+            to_block: net.head().await - 1,
+        },
+    };
+    let inputs = load_inputs(
+        &store,
+        &Contents::http(content_url),
+        header,
+        None,
+        d.params.treasury,
+    )
+    .await
+    .unwrap();
+    let epoch = compute_epoch(&inputs, params, None).unwrap();
+    (inputs, epoch)
 }
 
 /// Builds the economy of the module documentation and pays four inferences: on the base model

@@ -6,7 +6,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
 };
 
-use super::{OpenLedger, Sent, event, send};
+use super::{OpenLedger, Sent, event, send, send_after_latest};
 use crate::{Error, bindings::datanet_registry::DatanetRegistry, content_hash};
 
 /// A datanet's policy, as set at creation or later.
@@ -161,8 +161,20 @@ impl<P: Provider + Clone> OpenLedger<P> {
 
     /// Reserves the next contribution id for `commitment` (see [`contribution_commitment`]).
     pub async fn commit_contribution(&self, commitment: B256) -> Result<U256, Error> {
+        Ok(self
+            .commit_contribution_with_receipt(commitment)
+            .await?
+            .value)
+    }
+
+    /// [`Self::commit_contribution`], with the receipt.
+    pub async fn commit_contribution_with_receipt(
+        &self,
+        commitment: B256,
+    ) -> Result<Sent<U256>, Error> {
         let receipt = send(self.datanet_registry().commitContribution(commitment)).await?;
-        Ok(event::<DatanetRegistry::ContributionCommitted>(&receipt)?.contributionId)
+        let value = event::<DatanetRegistry::ContributionCommitted>(&receipt)?.contributionId;
+        Ok(Sent { value, receipt })
     }
 
     /// Reveals a committed contribution (a block or more after its commit, within a day),
@@ -180,7 +192,7 @@ impl<P: Provider + Clone> OpenLedger<P> {
         let datanet = registry.getDatanet(datanet_id).call().await?;
         self.require_allowance(*registry.address(), U256::from(datanet.policy.bond))
             .await?;
-        send(registry.revealContribution(
+        send_after_latest(registry.revealContribution(
             contribution_id,
             datanet_id,
             content_hash,

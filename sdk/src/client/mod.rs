@@ -209,6 +209,26 @@ where
     Ok(receipt)
 }
 
+/// [`send`] for a call that may only succeed in a block after the latest (a reveal right after
+/// its commit): simulated and its gas estimated against the pending block, since against the
+/// latest one `block.number` is still the commit's and the call would look like a revert.
+pub(crate) async fn send_after_latest<P, D>(
+    call: CallBuilder<P, D, Ethereum>,
+) -> Result<TransactionReceipt, Error>
+where
+    P: Provider,
+    D: CallDecoder,
+{
+    let call = call.block(alloy::eips::BlockId::pending());
+    call.call_raw().await?;
+    let gas = call.estimate_gas().await?;
+    let receipt = call.gas(gas).send().await?.get_receipt().await?;
+    if !receipt.status() {
+        return Err(Error::TxFailed(receipt.transaction_hash));
+    }
+    Ok(receipt)
+}
+
 /// All events of type `E` in `receipt`.
 pub fn events<E: SolEvent>(receipt: &TransactionReceipt) -> Vec<E> {
     receipt
