@@ -11,7 +11,7 @@ mod economy;
 use std::collections::BTreeSet;
 
 use alloy::primitives::{Address, U256, keccak256};
-use economy::{Net, content_store, epoch_now, fund_payer, pay};
+use economy::{Net, content_store, epoch_now, fund_payer, pay, serve};
 use openledger_oracle::{pipeline::OracleParams, report::RoleEntry};
 use openledger_sdk::{
     client::{DatanetPolicy, ModelSpec},
@@ -102,7 +102,8 @@ async fn race(commit_reveal: bool) -> (U256, U256) {
     )
     .await;
     net.mine(3).await;
-    let (inputs, epoch) = epoch_now(&net, dir.path(), &content_url, &OracleParams::default()).await;
+    let (index, inputs, epoch) =
+        epoch_now(&net, dir.path(), &content_url, &OracleParams::default()).await;
     assert_eq!(
         inputs.records.len(),
         2,
@@ -122,6 +123,24 @@ async fn race(commit_reveal: bool) -> (U256, U256) {
         Some(&inputs.records.iter().map(|r| r.id).collect::<BTreeSet<_>>())
     );
     assert_eq!(inputs.inferences.len(), 1);
+    // The API says where a committed contribution stands in the order: its commit.
+    let api = serve(&index).await;
+    let shown: serde_json::Value = reqwest::get(format!("{api}/v1/contributions/{alice_id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    if commit_reveal {
+        let (commit, reveal) = (
+            shown["committed_block"].as_u64().unwrap(),
+            shown["submitted_block"].as_u64().unwrap(),
+        );
+        assert!(commit < reveal, "{shown}");
+        assert!(shown["committed_tx"].is_string(), "{shown}");
+    } else {
+        assert!(shown["committed_block"].is_null(), "{shown}");
+    }
     let earned = |who: Address| {
         epoch.report.inferences[0]
             .allocations

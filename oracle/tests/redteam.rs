@@ -2,7 +2,7 @@
 //! world of real text (contributors with records of Debian documentation, two datanets, two
 //! models, paid outputs quoting the records among words of the models' own) and adds the
 //! adversary's records, addresses or outputs. Every attack runs on many random worlds through
-//! the whole pure pipeline ([`compute_epoch`]), once under the rules nodes sign with (`/3`) and
+//! the whole pure pipeline ([`compute_epoch`]), once under the rules nodes sign with (`/4`) and
 //! once under rules `/2` (equal split among holders, whole data share to any attribution), and
 //! prints, over those worlds:
 //!
@@ -11,12 +11,12 @@
 //! - what honest contributors **keep**: their data earnings in the attacked world over those in
 //!   the honest one.
 //!
-//! An attack fails the test when, under rules `/3`, its worst world's gain is above 5% or honest
+//! An attack fails the test when, under rules `/4`, its worst world's gain is above 5% or honest
 //! contributors keep less than 95%. The attacks that rules `/2` lost to also assert that `/2`
 //! still loses, so the catalogue is shown able to fail. Print the table with
 //! `cargo nextest run --workspace -E 'binary(redteam)' --no-capture` (`docs/ATTRIBUTION.md`).
 //! Attacks that need transactions (front-running, a curator's own copies, a minority of oracle
-//! keys) run on anvil in their own tests.
+//! keys) run on anvil in `frontrun.rs` and `redteam_chain.rs`.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -392,7 +392,7 @@ fn rules_2() -> OracleParams {
     }
 }
 
-/// Worst gain and worst keep over the worlds, under rules `/3` and `/2`.
+/// Worst gain and worst keep over the worlds, under rules `/4` and `/2`.
 struct Figures {
     now: (f64, f64),
     before: (f64, f64),

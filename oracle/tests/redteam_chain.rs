@@ -113,7 +113,8 @@ async fn curator_copies(curator_does: Curator) -> (U256, U256, U256, u64) {
     pay(&net, &content, model, U256::ZERO, e18(), &output, true).await;
     net.mine(3).await;
 
-    let (inputs, epoch) = epoch_now(&net, dir.path(), &content_url, &OracleParams::default()).await;
+    let (_, inputs, epoch) =
+        epoch_now(&net, dir.path(), &content_url, &OracleParams::default()).await;
     assert_eq!(
         inputs
             .corpora
@@ -234,7 +235,7 @@ async fn one_paid_output(dir: &std::path::Path) -> (Net, ComputedEpoch) {
     let output = format!("from what I know, {ALICE_TEXT}");
     pay(&net, &content, model, U256::ZERO, e18(), &output, true).await;
     net.mine(3).await;
-    let (_, honest) = epoch_now(&net, dir, &content_url, &OracleParams::default()).await;
+    let (_, _, honest) = epoch_now(&net, dir, &content_url, &OracleParams::default()).await;
     (net, honest)
 }
 

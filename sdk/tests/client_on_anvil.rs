@@ -196,12 +196,14 @@ async fn contributor_model_agent_payer_and_claim_path() {
         .await
         .unwrap();
     let owner_addr = agent_owner.sender().unwrap();
+    // One deadline for the signature and the call: two reads of the clock can straddle a second.
+    let deadline = now() + 600;
     let sig = agent_owner
-        .sign_agent_wallet(&agent_wallet_key, agent, owner_addr, now() + 600)
+        .sign_agent_wallet(&agent_wallet_key, agent, owner_addr, deadline)
         .await
         .unwrap();
     agent_owner
-        .set_agent_wallet(agent, agent_wallet_key.address(), now() + 600, sig)
+        .set_agent_wallet(agent, agent_wallet_key.address(), deadline, sig)
         .await
         .unwrap();
     assert_eq!(

@@ -28,8 +28,12 @@ SELECT
     COALESCE(r.block_number, w.block_number, a.block_number,
              CASE WHEN s.status = 2 THEN s.block_number END) AS decided_block,
     COALESCE(r.log_index, w.log_index, a.log_index,
-             CASE WHEN s.status = 2 THEN s.log_index END) AS decided_log_index
+             CASE WHEN s.status = 2 THEN s.log_index END) AS decided_log_index,
+    cm.block_number AS committed_block,
+    cm.log_index AS committed_log_index,
+    cm.tx_hash AS committed_tx
 FROM datanet_contribution_submitted s
+LEFT JOIN datanet_contribution_committed cm ON cm.contribution_id = s.contribution_id
 LEFT JOIN datanet_contribution_accepted a ON a.contribution_id = s.contribution_id
 LEFT JOIN datanet_contribution_rejected r ON r.contribution_id = s.contribution_id
 LEFT JOIN datanet_contribution_withdrawn w ON w.contribution_id = s.contribution_id;

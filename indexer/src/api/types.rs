@@ -91,6 +91,13 @@ pub struct Contribution {
     pub decided_block: Option<i64>,
     /// Log index of the decision.
     pub decided_log_index: Option<i64>,
+    /// Block of the commit, for a commit-reveal contribution (its position in the order that
+    /// owns text); `submitted_*` is then its reveal.
+    pub committed_block: Option<i64>,
+    /// Log index of the commit.
+    pub committed_log_index: Option<i64>,
+    /// Transaction of the commit.
+    pub committed_tx: Option<String>,
 }
 
 impl Listed for Contribution {

@@ -265,12 +265,14 @@ pub async fn economy(net: &Net) -> Economy {
         .unwrap();
     let owner_addr = net.address(4);
     let wallet_key = dev_key(5).unwrap();
+    // One deadline for the signature and the call: two reads of the clock can straddle a second.
+    let deadline = now() + 600;
     let sig = agent_owner
-        .sign_agent_wallet(&wallet_key, agent, owner_addr, now() + 600)
+        .sign_agent_wallet(&wallet_key, agent, owner_addr, deadline)
         .await
         .unwrap();
     agent_owner
-        .set_agent_wallet(agent, wallet_key.address(), now() + 600, sig)
+        .set_agent_wallet(agent, wallet_key.address(), deadline, sig)
         .await
         .unwrap();
     for i in 0..3u8 {

@@ -129,11 +129,17 @@ pub async fn content_store(dir: &Path) -> (Store, String) {
     let store = Store::connect(&format!("sqlite:{}", dir.join("content.sqlite").display()))
         .await
         .unwrap();
+    let url = serve(&store).await;
+    (store, url)
+}
+
+/// The indexer's API over `store` on a free port: its base URL.
+pub async fn serve(store: &Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ApiState::new(store.clone(), Metrics::default());
     tokio::spawn(async move { axum::serve(listener, api::router(state)).await });
-    (store, format!("http://{addr}"))
+    format!("http://{addr}")
 }
 
 /// Sync settings for tests: finality 2, quick polls.
@@ -261,13 +267,13 @@ pub async fn fund_payer(net: &Net) {
 
 /// Epoch 1 over everything up to one block below the head, computed the way every node does:
 /// the chain indexed into a SQLite file under `dir`, inputs read from it and the content store,
-/// the pure pipeline. Returns the inputs too, so a test can check what was read.
+/// the pure pipeline. Returns the index and the inputs too, so a test can check what was read.
 pub async fn epoch_now(
     net: &Net,
     dir: &Path,
     content_url: &str,
     params: &OracleParams,
-) -> (EpochInputs, ComputedEpoch) {
+) -> (Store, EpochInputs, ComputedEpoch) {
     let store = Store::connect(&format!("sqlite:{}", dir.join("i.sqlite").display()))
         .await
         .unwrap();
@@ -293,7 +299,7 @@ pub async fn epoch_now(
     .await
     .unwrap();
     let epoch = compute_epoch(&inputs, params, None).unwrap();
-    (inputs, epoch)
+    (store, inputs, epoch)
 }
 
 /// Builds the economy of the module documentation and pays four inferences: on the base model
