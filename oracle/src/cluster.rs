@@ -206,7 +206,7 @@ pub fn cluster(
         .collect();
 
     // 1. Exact duplicates: the first record with a given normalised text leads its group.
-    let mut first_with_text: HashMap<B256, usize> = HashMap::new();
+    let mut first_with_text: HashMap<B256, usize, foldhash::fast::RandomState> = HashMap::default();
     let mut exact_leader = vec![0usize; docs.len()];
     let mut leaders = Vec::new();
     for (pos, normalized) in docs.iter().enumerate() {
@@ -301,7 +301,7 @@ pub fn cluster(
 /// (boilerplate) costs a bounded walk.
 struct Buckets {
     /// Band key → (first entry, entries in the bucket).
-    heads: HashMap<u64, (u32, u32)>,
+    heads: HashMap<u64, (u32, u32), foldhash::fast::RandomState>,
     /// (cluster id, index of the next entry of the same bucket or `u32::MAX`).
     entries: Vec<(u32, u32)>,
     capacity: u32,
@@ -310,7 +310,7 @@ struct Buckets {
 impl Buckets {
     fn new(capacity: u32) -> Self {
         Self {
-            heads: HashMap::new(),
+            heads: HashMap::default(),
             entries: Vec::new(),
             capacity,
         }

@@ -112,7 +112,7 @@ pub(crate) fn held_runs(docs: &[&[u32]], span: usize) -> Vec<Vec<(u32, u32, usiz
         return out;
     }
     // First occurrence of each span-gram: (document, offset).
-    let mut first: HashMap<u64, (u32, u32)> = HashMap::new();
+    let mut first: HashMap<u64, (u32, u32), foldhash::fast::RandomState> = HashMap::default();
     for (d, doc) in docs.iter().enumerate() {
         if doc.len() < span {
             continue;

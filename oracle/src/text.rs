@@ -128,7 +128,7 @@ pub const UNKNOWN: u32 = u32::MAX;
 /// iterated: nothing about its order can leak into an output.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, foldhash::fast::RandomState>,
     words: Vec<String>,
 }
 
