@@ -30,6 +30,12 @@ enum Command {
         /// Largest content upload accepted, in bytes.
         #[arg(long, default_value_t = api::DEFAULT_MAX_CONTENT_BYTES)]
         max_content_bytes: usize,
+        /// RPC URL the web app gives wallets for this chain (default: --rpc-url).
+        #[arg(long, env = "OPENLEDGER_APP_RPC_URL")]
+        app_rpc_url: Option<String>,
+        /// Name of the chain shown by the web app and offered to wallets.
+        #[arg(long, default_value = "OpenLedger devnet")]
+        chain_name: String,
     },
     /// Catch up to the head once, then print a JSON summary (events, seconds, where time went).
     Backfill {
@@ -103,7 +109,7 @@ impl Common {
         Deployment::from_file(&path).wrap_err_with(|| format!("reading {}", path.display()))
     }
 
-    async fn open(&self) -> eyre::Result<(Store, Indexer)> {
+    async fn open(&self) -> eyre::Result<(Store, Indexer, Deployment)> {
         let deployment = self.deployment().await?;
         let store = Store::connect(&self.database_url)
             .await
@@ -111,7 +117,7 @@ impl Common {
         let indexer = Indexer::new(store.clone(), &self.rpc_url, &deployment, self.config()?)
             .await
             .wrap_err("starting the indexer")?;
-        Ok((store, indexer))
+        Ok((store, indexer, deployment))
     }
 }
 
@@ -144,7 +150,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> eyre::Result<()> {
     match cli.command {
         Command::Backfill { common } => {
-            let (_, indexer) = common.open().await?;
+            let (_, indexer, _) = common.open().await?;
             let s = indexer.catch_up().await?;
             let m = s.metrics;
             let summary = serde_json::json!({
@@ -165,15 +171,19 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             common,
             listen,
             max_content_bytes,
+            app_rpc_url,
+            chain_name,
         } => {
-            let (store, indexer) = common.open().await?;
+            let (store, indexer, deployment) = common.open().await?;
+            let app_rpc = app_rpc_url.as_deref().unwrap_or(&common.rpc_url);
             let state = api::ApiState::new(store, indexer.metrics())
-                .with_max_content_bytes(max_content_bytes);
+                .with_max_content_bytes(max_content_bytes)
+                .with_app(api::AppConfig::new(&deployment, app_rpc, &chain_name));
             let app = api::router(state);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .wrap_err_with(|| format!("binding {listen}"))?;
-            tracing::info!(%listen, "API listening");
+            tracing::info!(%listen, app = %format!("http://{listen}/app/"), "API listening");
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let server = async {
                 let mut rx = stop_rx.clone();

@@ -1,6 +1,6 @@
 //! The HTTP API (axum): REST under `/v1`, GraphQL at `/graphql`, the OpenAPI document at
 //! `/openapi.json`, the content store, and the operational endpoints (`/health`, `/ready`,
-//! `/metrics`).
+//! `/metrics`), and the web app at `/app`.
 //!
 //! REST and GraphQL read through the same query layer ([`db`], [`data`]) and row types
 //! ([`types`]), so both answer the same rows in the same order with the same cursors' meaning;
@@ -24,6 +24,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{Store, sync::Metrics};
 
+mod app;
 pub mod data;
 pub mod db;
 mod error;
@@ -32,6 +33,7 @@ mod proof;
 pub mod rest;
 pub mod types;
 
+pub use app::AppConfig;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 
 /// Largest content accepted by default (8 MiB): records and outputs are text, reports are JSON.
@@ -48,6 +50,8 @@ pub struct ApiState {
     pub max_content_bytes: usize,
     /// Merkle trees of the current root, built once per root.
     proofs: Arc<proof::ProofCache>,
+    /// The chain and contracts the web app at `/app` talks to (none: `/app/config.json` is 404).
+    app: Option<AppConfig>,
 }
 
 impl ApiState {
@@ -58,7 +62,14 @@ impl ApiState {
             metrics,
             max_content_bytes: DEFAULT_MAX_CONTENT_BYTES,
             proofs: Arc::default(),
+            app: None,
         }
+    }
+
+    /// The same state serving the web app for `app`.
+    pub fn with_app(mut self, app: AppConfig) -> Self {
+        self.app = Some(app);
+        self
     }
 
     /// The same state with another content size limit.
@@ -111,6 +122,7 @@ pub fn router(state: ApiState) -> Router {
         }),
     )
     .merge(graphql::routes(schema))
+    .merge(app::routes())
     .fallback(no_route)
     .method_not_allowed_fallback(wrong_method)
     .with_state(state)
