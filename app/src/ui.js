@@ -12,19 +12,23 @@ export const html = htm.bind(h);
 export function useLoad(load, deps) {
   const [state, setState] = useState({ loading: true });
   const [tick, setTick] = useState(0);
+  const key = JSON.stringify(deps);
   useEffect(() => {
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
+    // Data of other arguments (another account, say) must not render while the new loads; a
+    // reload of the same arguments keeps the page (and its forms) in place.
+    setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     load().then(
-      (data) => live && setState({ data }),
-      (e) => live && setState({ error: friendly(e) }),
+      (data) => live && setState({ key, data }),
+      (e) => live && setState({ key, error: friendly(e) }),
     );
     return () => {
       live = false;
     };
-  }, [...deps, tick]);
+  }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  // The render before the effect ran for new arguments must not show the old arguments' data.
+  return state.key === key ? { ...state, reload } : { loading: true, reload };
 }
 
 /** What a load is doing: a spinner line, its error, or its content. */
