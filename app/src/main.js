@@ -96,8 +96,8 @@ function LagBanner() {
     return () => clearInterval(t);
   }, []);
   if (!l || l.ready) return null;
-  return html`<div class="banner" role="status">The indexer is catching up with the chain (block ${l.indexed ?? 0} of
-    ${l.head ?? '?'}): recent transactions may not show yet.</div>`;
+  const where = `block ${l.indexed ?? 0} of ${l.head ?? '?'}`;
+  return html`<div class="banner" role="status">The indexer is catching up with the chain (${where}): recent transactions may not show yet.</div>`;
 }
 
 function App() {
@@ -134,6 +134,7 @@ async function start() {
     root.textContent = `The app cannot start: ${e.message}`;
     return;
   }
+  root.textContent = ''; // the static "Loading" placeholder is not preact's to diff
   render(html`<${App} />`, root);
 }
 

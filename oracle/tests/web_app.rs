@@ -84,10 +84,11 @@ async fn flow(claim: bool) {
     let indexer = Indexer::new(store.clone(), &net.url, &net.deployment, sync_config())
         .await
         .unwrap();
+    let metrics = indexer.metrics();
     tokio::spawn(async move { indexer.run(std::future::pending::<()>()).await });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = format!("http://{}", listener.local_addr().unwrap());
-    let state = ApiState::new(store.clone(), Default::default()).with_app(AppConfig::new(
+    let state = ApiState::new(store.clone(), metrics).with_app(AppConfig::new(
         &net.deployment,
         &net.url,
         "anvil",
