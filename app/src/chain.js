@@ -107,7 +107,10 @@ async function requireNetwork() {
 }
 
 /** Every custom error of every contract, so a revert deep in a call is named whoever threw it. */
-function withAllErrors(abi) {
+const decodingAbis = new Map();
+function withAllErrors(contract) {
+  if (decodingAbis.has(contract)) return decodingAbis.get(contract);
+  const abi = cfg.abis[contract];
   const seen = new Set(abi.filter((x) => x.type === 'error').map((x) => x.name));
   const extra = [];
   for (const other of Object.values(cfg.abis)) {
@@ -118,7 +121,8 @@ function withAllErrors(abi) {
       }
     }
   }
-  return [...abi, ...extra];
+  decodingAbis.set(contract, [...abi, ...extra]);
+  return decodingAbis.get(contract);
 }
 
 const HINTS = {
@@ -164,7 +168,7 @@ export function friendly(e) {
 export async function send(contract, functionName, args, { onPending, blockTag } = {}) {
   const account = await connect();
   await requireNetwork();
-  const abi = withAllErrors(cfg.abis[contract]);
+  const abi = withAllErrors(contract);
   const address = cfg.contracts[contract];
   const wallet = createWalletClient({ account, chain, transport: custom(provider()) });
   let request;

@@ -185,16 +185,19 @@ function eventArg(receipt, eventName, arg) {
 export function Curate({ account }) {
   const state = useLoad(async () => {
     if (!account) return null;
-    const datanets = await all('/v1/datanets');
-    const mine = [];
-    for (const d of datanets) {
-      if (!d.curated || !(await read('DatanetRegistry', 'canReview', [BigInt(d.id), account]))) continue;
-      const pending = await all(`/v1/datanets/${d.id}/contributions?status=pending`, 200);
-      const withText = await Promise.all(
-        pending.map(async (c) => ({ ...c, text: await getContentText(c.content_hash) })),
-      );
-      mine.push({ d, pending: withText });
-    }
+    const curated = (await all('/v1/datanets')).filter((d) => d.curated);
+    const reviews = await Promise.all(curated.map((d) => read('DatanetRegistry', 'canReview', [BigInt(d.id), account])));
+    const mine = await Promise.all(
+      curated
+        .filter((_, i) => reviews[i])
+        .map(async (d) => {
+          const pending = await all(`/v1/datanets/${d.id}/contributions?status=pending`, 200);
+          const withText = await Promise.all(
+            pending.map(async (c) => ({ ...c, text: await getContentText(c.content_hash) })),
+          );
+          return { d, pending: withText };
+        }),
+    );
     return mine;
   }, [account]);
   return html`<h1>Curator queue</h1>

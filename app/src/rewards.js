@@ -7,12 +7,12 @@ import { ago, html, Loaded, Status, TxButton, tokens, useLoad, short } from './u
 /** Accepted epochs' reports, oldest first (fetched from the content store by hash). */
 async function reports() {
   const roots = await all('/v1/roots?status=accepted&order=asc', 500);
-  const out = [];
-  for (const r of roots) {
-    const res = await fetch(`/v1/content/${r.report_hash}`);
-    out.push({ root: r, report: res.ok ? await res.json() : null });
-  }
-  return out;
+  return Promise.all(
+    roots.map(async (root) => {
+      const res = await fetch(`/v1/content/${root.report_hash}`);
+      return { root, report: res.ok ? await res.json() : null };
+    }),
+  );
 }
 
 /** What `account` earned in each epoch, and the spans of each output that paid it data share. */
@@ -114,14 +114,7 @@ function Epoch({ e }) {
 }
 
 export function Epochs() {
-  const state = useLoad(async () => {
-    const [roots, pending, validAt] = await Promise.all([
-      all('/v1/roots?order=desc', 500),
-      read('RewardEscrow', 'pendingRoot'),
-      read('RewardEscrow', 'pendingValidAt'),
-    ]);
-    return { roots, pending, validAt: Number(validAt) };
-  }, []);
+  const state = useLoad(async () => ({ roots: await all('/v1/roots?order=desc', 500) }), []);
   const now = Math.floor(Date.now() / 1000);
   return html`<h1>Epochs</h1>
     <p class="lead">Each epoch the oracle committee posts a Merkle root of everyone's cumulative earnings. A root

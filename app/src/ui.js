@@ -10,14 +10,14 @@ export const html = htm.bind(h);
 
 /** Runs `load` when `deps` change; `reload()` runs it again (after a transaction, say). */
 export function useLoad(load, deps) {
-  const [state, setState] = useState({ loading: true });
+  const [state, setState] = useState({});
   const [tick, setTick] = useState(0);
   const key = JSON.stringify(deps);
   useEffect(() => {
     let live = true;
     // Data of other arguments (another account, say) must not render while the new loads; a
     // reload of the same arguments keeps the page (and its forms) in place.
-    setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
+    setState((s) => (s.key === key ? s : { key }));
     load().then(
       (data) => live && setState({ key, data }),
       (e) => live && setState({ key, error: friendly(e) }),
@@ -28,7 +28,7 @@ export function useLoad(load, deps) {
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   // The render before the effect ran for new arguments must not show the old arguments' data.
-  return state.key === key ? { ...state, reload } : { loading: true, reload };
+  return state.key === key ? { ...state, reload } : { reload };
 }
 
 /** What a load is doing: a spinner line, its error, or its content. */

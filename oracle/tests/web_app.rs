@@ -15,11 +15,12 @@ use std::{path::Path, process::Stdio};
 
 use alloy::primitives::{U256, keccak256};
 use economy::{
-    Net, e18, epochs, fund_payer, pay, records, start_committee, sync_config, wait_for, words,
+    Net, e18, epochs, fund_payer, pay, records, serve_state, start_committee, sync_config,
+    wait_for, words,
 };
 use openledger_indexer::{
     Store,
-    api::{self, ApiState, AppConfig},
+    api::{ApiState, AppConfig},
     sync::Indexer,
 };
 use openledger_sdk::{
@@ -86,14 +87,14 @@ async fn flow(claim: bool) {
         .unwrap();
     let metrics = indexer.metrics();
     tokio::spawn(async move { indexer.run(std::future::pending::<()>()).await });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = format!("http://{}", listener.local_addr().unwrap());
-    let state = ApiState::new(store.clone(), metrics).with_app(AppConfig::new(
-        &net.deployment,
-        &net.url,
-        "anvil",
-    ));
-    tokio::spawn(async move { axum::serve(listener, api::router(state)).await });
+    let app = serve_state(
+        ApiState::new(store.clone(), metrics).with_app(AppConfig::new(
+            &net.deployment,
+            &net.url,
+            "anvil",
+        )),
+    )
+    .await;
 
     let admin = net.as_account(0);
     let curator = net.as_account(1);

@@ -3,10 +3,9 @@
 //! chain and the contracts, with ABIs from the SDK's bindings, which are generated from the same
 //! compiled contracts as everything else, so the page cannot drift from them.
 
-use std::sync::Arc;
-
 use axum::{
-    Json, Router,
+    Router,
+    body::Bytes,
     extract::State,
     http::header,
     response::{IntoResponse, Redirect, Response},
@@ -16,7 +15,7 @@ use openledger_sdk::{
     Deployment,
     bindings::{AgentRegistry, DatanetRegistry, DevToken, ModelRegistry, RewardEscrow},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{ApiError, ApiState};
 
@@ -24,9 +23,10 @@ const INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/app/index.html"));
 const SCRIPT: &str = include_str!(concat!(env!("OUT_DIR"), "/app/app.js"));
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/app/app.css"));
 
-/// What the app needs to know of the chain: built once from the deployment.
+/// What the app needs to know of the chain: serialized once from the deployment (the ABIs make
+/// it tens of kilobytes), served as is.
 #[derive(Debug, Clone)]
-pub struct AppConfig(Arc<Value>);
+pub struct AppConfig(Bytes);
 
 impl AppConfig {
     /// The app's configuration for `deployment`, with `rpc_url` as the RPC endpoint a wallet
@@ -34,7 +34,7 @@ impl AppConfig {
     pub fn new(deployment: &Deployment, rpc_url: &str, chain_name: &str) -> Self {
         let c = &deployment.contracts;
         // The payment token is any ERC-20; DevToken's ABI carries the ERC-20 calls and errors.
-        Self(Arc::new(json!({
+        let config = json!({
             "chainId": deployment.chain_id,
             "chainName": chain_name,
             "rpcUrl": rpc_url,
@@ -52,7 +52,8 @@ impl AppConfig {
                 "RewardEscrow": RewardEscrow::abi::contract(),
                 "PaymentToken": DevToken::abi::contract(),
             },
-        })))
+        });
+        Self(Bytes::from(config.to_string()))
     }
 }
 
@@ -88,10 +89,10 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-async fn config(State(s): State<ApiState>) -> Result<Json<Value>, ApiError> {
+async fn config(State(s): State<ApiState>) -> Result<Response, ApiError> {
     s.app
         .as_ref()
-        .map(|c| Json(c.0.as_ref().clone()))
+        .map(|c| ([(header::CONTENT_TYPE, "application/json")], c.0.clone()).into_response())
         .ok_or_else(|| {
             ApiError::not_found(
                 "app_not_configured",

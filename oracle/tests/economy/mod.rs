@@ -135,9 +135,13 @@ pub async fn content_store(dir: &Path) -> (Store, String) {
 
 /// The indexer's API over `store` on a free port: its base URL.
 pub async fn serve(store: &Store) -> String {
+    serve_state(ApiState::new(store.clone(), Metrics::default())).await
+}
+
+/// The API over `state` on a free port: its base URL.
+pub async fn serve_state(state: ApiState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = ApiState::new(store.clone(), Metrics::default());
     tokio::spawn(async move { axum::serve(listener, api::router(state)).await });
     format!("http://{addr}")
 }
