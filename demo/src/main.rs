@@ -290,6 +290,7 @@ async fn main() -> eyre::Result<()> {
     .await?;
     println!("\nThe demo took {:.0} s.", started.elapsed().as_secs_f64());
     println!("\nExplore:");
+    println!("  App      {api}/app/  (a browser with a wallet on the anvil chain, see README)");
     println!(
         "  REST     {api}/v1/datanets   {api}/v1/models/2/lineage   {api}/v1/accounts/{:#x}",
         scenario::address(2)?
