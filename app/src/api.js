@@ -71,3 +71,21 @@ export async function lag() {
   const body = await res.json();
   return { ready: body.ready, head: body.head_block, indexed: body.indexed_block };
 }
+
+/**
+ * Resolves true once the indexer has indexed `block` (so a page reloaded now shows what the
+ * transaction did), false if it has not within `ms`.
+ */
+export async function untilIndexed(block, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const { indexed } = await lag();
+      if (indexed != null && BigInt(indexed) >= BigInt(block)) return true;
+    } catch {
+      // the API is briefly unreachable: keep trying until the deadline
+    }
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

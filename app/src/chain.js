@@ -196,8 +196,13 @@ export async function send(contract, functionName, args, { onPending, blockTag }
   if (receipt.status !== 'success') {
     throw new UserError(`The transaction ${hash} was mined but reverted.`, { code: 'reverted' });
   }
+  if (receipt.blockNumber > confirmed) confirmed = receipt.blockNumber;
   return receipt;
 }
+
+let confirmed = 0n;
+/** The highest block in which one of this page's transactions was confirmed (0 if none). */
+export const lastConfirmedBlock = () => confirmed;
 
 /** A view call on one of the project's contracts. */
 export function read(contract, functionName, args = []) {

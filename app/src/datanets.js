@@ -210,6 +210,8 @@ export function Curate({ account }) {
 }
 
 function Queue({ d, pending, onDone }) {
+  // The buttons stay when the queue empties (disabled) so the last decision's confirmation stays
+  // on screen.
   const [picked, setPicked] = useState(new Set());
   const [reason, setReason] = useState('');
   const toggle = (id) => {
@@ -239,11 +241,12 @@ function Queue({ d, pending, onDone }) {
         <blockquote>${c.text ?? html`<em>content not in the store (${c.content_hash})</em>`}</blockquote>
       </article>`,
     )}
-    ${pending.length > 0 && html`<div class="row">
+    ${pending.length === 0 && html`<p>Nothing waiting for review.</p>`}
+    <div class="row">
       <label for=${`reason-${d.id}`}>Reason for a rejection</label>
       <input id=${`reason-${d.id}`} value=${reason} onInput=${(e) => setReason(e.target.value)} placeholder="spam, duplicate, off-topic…" />
-      <${TxButton} id=${`accept-${d.id}`} label="Accept selected" run=${decide(true)} onDone=${onDone} />
-      <${TxButton} id=${`reject-${d.id}`} label="Reject selected" run=${decide(false)} onDone=${onDone} />
-    </div>`}
+      <${TxButton} id=${`accept-${d.id}`} label="Accept selected" disabled=${pending.length === 0} run=${decide(true)} onDone=${onDone} />
+      <${TxButton} id=${`reject-${d.id}`} label="Reject selected" disabled=${pending.length === 0} run=${decide(false)} onDone=${onDone} />
+    </div>
   </section>`;
 }

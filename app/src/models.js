@@ -129,8 +129,19 @@ export function Agent({ id }) {
     )}</ol>`}
     <h2>Feedback</h2>
     ${feedback.length === 0 ? html`<p>None yet.</p>` : html`<ul>${feedback.map(
-      (f) => html`<li class=${f.revoked ? 'revoked' : ''}>${f.value / 10 ** f.value_decimals} from <${Addr} a=${f.client} /> <span class="wrap">${f.uri}</span>${f.revoked ? ' (revoked)' : ''}</li>`,
+      (f) => html`<li class=${f.revoked ? 'revoked' : ''}>${f.value / 10 ** f.value_decimals} from <${Addr} a=${f.client} /> <span class="wrap">${feedbackText(f.uri)}</span>${f.revoked ? ' (revoked)' : ''}</li>`,
     )}</ul>`}`}<//>`;
+}
+
+/** A comment given through this page is a data: URI; anything else is shown as the link it is. */
+function feedbackText(uri) {
+  const prefix = 'data:text/plain,';
+  if (!uri.startsWith(prefix)) return uri;
+  try {
+    return `“${decodeURIComponent(uri.slice(prefix.length))}”`;
+  } catch {
+    return uri;
+  }
 }
 
 function GiveFeedback({ id, onDone }) {

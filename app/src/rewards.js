@@ -69,6 +69,7 @@ export function Account({ address, me }) {
 }
 
 function Claim({ who, me, s, onDone }) {
+  // The button stays after the claim (disabled) so its confirmation stays on screen.
   const cumulative = BigInt(s.proof?.cumulative ?? 0);
   const claimable = cumulative > s.claimedOnChain ? cumulative - s.claimedOnChain : 0n;
   const run = async (step) => {
@@ -95,7 +96,8 @@ function Claim({ who, me, s, onDone }) {
       ${s.summary && html`<dt>Contributions</dt><dd>${s.summary.accepted} accepted, ${s.summary.pending} pending, ${s.summary.rejected} rejected</dd>`}
     </dl>
     ${s.proof == null && html`<p class="muted">No balance in the current root${s.currentRoot === `0x${'00'.repeat(32)}` ? ' (no root accepted yet)' : ''}.</p>`}
-    ${claimable > 0n && who === me && html`<${TxButton} id="claim" label=${`Claim ${tokens(claimable)} tokens`} run=${run} onDone=${onDone} />`}
+    ${s.proof != null && who === me && html`<${TxButton} id="claim" label=${claimable > 0n ? `Claim ${tokens(claimable)} tokens` : 'Nothing to claim'}
+      disabled=${claimable === 0n} run=${run} onDone=${onDone} />`}
   </section>`;
 }
 

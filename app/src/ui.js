@@ -4,7 +4,8 @@ import { h } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { formatUnits } from 'viem';
-import { friendly } from './chain.js';
+import { untilIndexed } from './api.js';
+import { friendly, lastConfirmedBlock } from './chain.js';
 
 export const html = htm.bind(h);
 
@@ -71,8 +72,16 @@ export function TxButton({ label, run, onDone, disabled, id }) {
     setState({ phase: 'wallet', label: 'Waiting for your wallet…' });
     try {
       const result = await run((s) => setState({ phase: s.hash ? 'pending' : 'wallet', ...s }));
-      setState({ phase: 'done', label: typeof result === 'string' ? result : 'Done: confirmed on chain.' });
-      onDone?.(result);
+      const label = typeof result === 'string' ? result : 'Done: confirmed on chain.';
+      if (onDone) {
+        // Reloading before the indexer has the block would show the page as it was before.
+        setState({ phase: 'pending', label: 'Confirmed; waiting for the indexer' });
+        const caughtUp = await untilIndexed(lastConfirmedBlock());
+        setState({ phase: 'done', label: caughtUp ? label : `${label} The indexer is behind the chain: refresh in a moment to see it.` });
+        onDone(result);
+      } else {
+        setState({ phase: 'done', label });
+      }
     } catch (e) {
       setState({ phase: 'error', error: friendly(e) });
     }
@@ -82,7 +91,7 @@ export function TxButton({ label, run, onDone, disabled, id }) {
     <button id=${id} disabled=${busy || disabled} onClick=${click}>${label}</button>
     ${state.phase === 'wallet' && html`<span class="muted" role="status">${state.label}</span>`}
     ${state.phase === 'pending' &&
-    html`<span class="pending" role="status">${state.label ?? 'Pending'}: <code>${short(state.hash)}</code></span>`}
+    html`<span class="pending" role="status">${state.label ?? 'Pending'}${state.hash ? html`: <code>${short(state.hash)}</code>` : '…'}</span>`}
     ${state.phase === 'done' && html`<span class="ok" role="status">${state.label}</span>`}
     ${state.phase === 'error' && html`<${ErrorLine} error=${state.error} />`}
   </span>`;

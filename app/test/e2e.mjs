@@ -47,6 +47,7 @@ function wallet(account, rpc, chainHex) {
   };
 }
 
+let lastPage;
 async function open(browser, account, { chain, width = 1100 } = {}) {
   const page = await browser.newPage();
   await page.setViewport({ width, height: 900 });
@@ -54,6 +55,7 @@ async function open(browser, account, { chain, width = 1100 } = {}) {
   await page.evaluateOnNewDocument((c) => (window.__realChain = c), realChain);
   await page.evaluateOnNewDocument(wallet, account, RPC, chain ?? realChain);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  lastPage = page;
   return page;
 }
 
@@ -70,6 +72,11 @@ async function go(page, hash) {
   await page.goto(`${APP}${hash}`, { waitUntil: 'networkidle0' });
 }
 
+/** The page has its heading and no loading line left. */
+async function settled(page) {
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(() => ![...document.querySelectorAll('[role=status]')].some((e) => e.textContent.startsWith('Loading')), { timeout: 30000 });
+}
 const textOf = (page, sel) => page.$eval(sel, (e) => e.textContent);
 async function waitText(page, sel, text, timeout = 30000) {
   await page.waitForFunction(
@@ -78,6 +85,49 @@ async function waitText(page, sel, text, timeout = 30000) {
     sel,
     text,
   );
+}
+/**
+ * Controls without an accessible name, and focusable controls that Tab never reaches (walking
+ * the tab order from the top until it wraps).
+ */
+async function keyboardAudit(page) {
+  const unlabelled = await page.$$eval('main input, main textarea, main select, main button, header button, header input, header select', (els) =>
+    els
+      .filter((e) => {
+        if (e.type === 'hidden') return false;
+        const label = e.labels?.length ? [...e.labels].map((l) => l.textContent).join('') : '';
+        return !(label.trim() || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim()));
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  const want = await page.$$eval('a[href], button, input, textarea, select, summary, [tabindex]:not([tabindex="-1"])', (els) => {
+    els.forEach((e, i) => e.setAttribute('data-audit', String(i)));
+    return els.filter((e) => !e.disabled && e.offsetParent !== null).map((e) => e.getAttribute('data-audit'));
+  });
+  const reached = new Set();
+  // Start the walk at the top of the page: after a hash navigation the document (and the focus
+  // starting point) is the previous page's.
+  await page.evaluate(() => {
+    const top = document.createElement('span');
+    top.tabIndex = -1;
+    document.body.prepend(top);
+    top.focus();
+  });
+  for (let i = 0; i < want.length + 5; i++) {
+    await page.keyboard.press('Tab');
+    // Focusable things outside the list (a scrollable table, say) are tagged as they come.
+    const at = await page.evaluate((n) => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return 'body';
+      if (!e.hasAttribute('data-audit')) e.setAttribute('data-audit', `extra-${n}`);
+      return e.getAttribute('data-audit');
+    }, i);
+    if (at === 'body' || reached.has(at)) break;
+    reached.add(at);
+  }
+  const unreached = want.filter((i) => !reached.has(i));
+  const names = await page.$$eval('[data-audit]', (els, miss) => els.filter((e) => miss.includes(e.getAttribute('data-audit'))).map((e) => e.outerHTML.slice(0, 80)), unreached);
+  return { controls: want.length, unlabelled, unreached: names };
 }
 const shot = (page, name) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 
@@ -120,6 +170,25 @@ const phases = {
     await waitText(page, '.ok', 'Claimed', 60000);
     return { message: await textOf(page, '.ok'), why };
   },
+  async after(browser) {
+    // A client of the agent gives feedback through the page; then the pages with data in them.
+    const page = await open(browser, env('ACCOUNT'));
+    await go(page, `#/agents/${env('AGENT')}`);
+    await page.waitForSelector('#fb-score');
+    await page.$eval('#fb-score', (e) => (e.value = ''));
+    await page.type('#fb-score', '80');
+    await page.type('#fb-comment', 'Cited the handbook correctly.');
+    await page.click('#fb-send');
+    await waitText(page, '.ok', 'feedback is on chain', 60000);
+    await waitText(page, 'main li', 'Cited the handbook', 30000);
+    await shot(page, 'agent');
+    for (const [hash, name] of [[`#/models/${env('MODEL')}`, 'model'], ['#/epochs', 'epochs']]) {
+      await go(page, hash);
+      await page.waitForSelector('main h1');
+      await shot(page, name);
+    }
+    return { epochs: await textOf(page, 'main') };
+  },
   async errors(browser) {
     // A wallet on another chain: the page says so and offers to switch.
     const page = await open(browser, env('ACCOUNT'), { chain: '0x1' });
@@ -146,20 +215,21 @@ const phases = {
     const overflow = {};
     for (const hash of ['#/datanets', `#/datanets/${env('DATANET')}`, '#/account', '#/curate', '#/models', `#/models/${env('MODEL')}`, '#/agents', `#/agents/${env('AGENT')}`, '#/epochs']) {
       await go(phone, hash);
-      await phone.waitForFunction(() => !document.querySelector('[role=status]')?.textContent.startsWith('Loading'), { timeout: 30000 });
+      await settled(phone);
       overflow[hash] = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     }
     await go(phone, '#/datanets');
     await shot(phone, 'phone-datanets');
     await phone.close();
-    // A background tab does not paint: screenshots of it never return.
+    // Every control has a label and Tab reaches every one of them, on each page.
     await page.bringToFront();
-    for (const [hash, name] of [[`#/models/${env('MODEL')}`, 'model'], [`#/agents/${env('AGENT')}`, 'agent'], ['#/epochs', 'epochs']]) {
+    const access = {};
+    for (const hash of ['#/datanets', `#/datanets/${env('DATANET')}`, '#/account', `#/agents/${env('AGENT')}`, `#/models/${env('MODEL')}`, '#/epochs']) {
       await go(page, hash);
-      await page.waitForSelector('main h1');
-      await shot(page, name);
+      await settled(page);
+      access[hash] = await keyboardAudit(page);
     }
-    return { wrongNetwork, revert, noWallet, overflow };
+    return { wrongNetwork, revert, noWallet, overflow, access };
   },
 };
 
@@ -171,6 +241,14 @@ const browser = await puppeteer.launch({
 try {
   const result = await phases[PHASE](browser);
   console.log(JSON.stringify(result));
+} catch (e) {
+  // What the person would have seen when the step failed.
+  if (lastPage) {
+    await lastPage.screenshot({ path: `${SHOTS}/failed-${PHASE}.png`, fullPage: true }).catch(() => {});
+    const seen = await lastPage.$eval('main', (m) => m.innerText).catch(() => '(no main)');
+    console.error(`phase ${PHASE} failed on ${lastPage.url()}; the page showed:\n${seen}`);
+  }
+  throw e;
 } finally {
   await browser.close();
 }

@@ -25,7 +25,7 @@ use openledger_indexer::{
 };
 use openledger_oracle::text::normalize;
 use openledger_sdk::{
-    client::{DatanetPolicy, ModelSpec},
+    client::{DatanetPolicy, ModelSpec, Relation},
     content_client::ContentClient,
 };
 use serde_json::Value;
@@ -161,6 +161,16 @@ async fn a_wallet_user_contributes_gets_accepted_and_claims_through_the_app() {
         })
         .await
         .unwrap();
+    // A fine-tune of it, so the lineage picture has an edge and a royalty.
+    curator
+        .register_model(&ModelSpec {
+            uri: "ipfs://model-tuned".into(),
+            datanets: vec![(datanet, 1)],
+            parents: vec![(model, Relation::FineTune, 1500)],
+            split: (6000, 3000, 1000),
+        })
+        .await
+        .unwrap();
     let agent = net
         .as_account(4)
         .register_agent("ipfs://agent", model, &[])
@@ -180,6 +190,11 @@ async fn a_wallet_user_contributes_gets_accepted_and_claims_through_the_app() {
     let revert = got["revert"].as_str().unwrap();
     assert!(revert.contains("ContentAlreadySubmitted"), "{revert}");
     assert!(got["noWallet"].as_str().unwrap().contains("No wallet"));
+    for (page, audit) in got["access"].as_object().unwrap() {
+        assert!(audit["controls"].as_u64().unwrap() > 0, "{page}: {audit}");
+        assert_eq!(audit["unlabelled"], Value::Array(vec![]), "{page}");
+        assert_eq!(audit["unreached"], Value::Array(vec![]), "{page}");
+    }
     for (page, overflow) in got["overflow"].as_object().unwrap() {
         assert!(
             overflow.as_i64().unwrap() <= 0,
@@ -235,6 +250,28 @@ async fn a_wallet_user_contributes_gets_accepted_and_claims_through_the_app() {
     assert_eq!(curator.escrow().claimed(alice).call().await.unwrap(), leaf);
     assert!(got["message"].as_str().unwrap().starts_with("Claimed"));
     let why: Vec<String> = serde_json::from_value(got["why"].clone()).unwrap();
+    // A client (Alice, who is not the agent's operator) gives feedback through the page.
+    let mut v = vars(2);
+    v.push(("MODEL", model.to_string()));
+    v.push(("AGENT", agent.to_string()));
+    let got_after = browser("after", &app, &net, &v).await;
+    let registry = curator.agent_registry();
+    assert_eq!(
+        registry.feedbackCount(agent).call().await.unwrap(),
+        U256::from(1)
+    );
+    let fb = registry
+        .getFeedback(agent, U256::ZERO)
+        .call()
+        .await
+        .unwrap();
+    assert_eq!((fb.client, fb.revoked), (alice, false));
+    let shown = got_after["epochs"].as_str().unwrap();
+    assert!(
+        shown.contains("accepted"),
+        "the epochs page shows epoch 1 accepted: {shown}"
+    );
+
     // Spans are shown in the index's normalised form (lower case, words only).
     let alice_words = normalize(&text);
     assert!(
