@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { decodeEventLog, keccak256, toHex } from 'viem';
 import { all, get, getContentText, putContent } from './api.js';
 import { config, connect, read, send, UserError } from './chain.js';
-import { Addr, ago, html, Loaded, Status, TxButton, tokens, useLoad } from './ui.js';
+import { Addr, ago, html, Loaded, Status, TxButton, tokens, useLoad, plural } from './ui.js';
 
 export function Datanets() {
   const state = useLoad(() => all('/v1/datanets'), []);
@@ -50,6 +50,7 @@ export function Datanet({ id }) {
       <dt>Curators</dt><dd>${curators.length ? curators.map((c) => html`<${Addr} a=${c.curator} /> `) : 'the owner only'}</dd>
       <dt>Versions</dt><dd>${versions.length ? versions.map((v) => `v${v.version} (${v.accepted_count} records)`).join(', ') : 'none published'}</dd>
     </dl>
+    <${Unrevealed} datanet=${d} onDone=${state.reload} />
     <${Contribute} datanet=${d} onDone=${state.reload} />
     <h2>Contributions</h2>
     <${Contributions} rows=${contributions} />`}<//>`;
@@ -77,6 +78,38 @@ function keepReveal(key, value) {
   if (value) all[key] = value;
   else delete all[key];
   localStorage.setItem(SALTS, JSON.stringify(all));
+}
+
+/**
+ * Commitments of this datanet that this browser made but never revealed (the tab closed, the
+ * wallet declined step 2): each can still be revealed within the contract's reveal window.
+ */
+function Unrevealed({ datanet, onDone }) {
+  // Read once: a revealed entry stays listed (its button disabled) so its confirmation stays.
+  const [mine] = useState(() => Object.entries(pendingReveals()).filter(([, r]) => r.datanet === datanet.id && r.id));
+  const [done, setDone] = useState(new Set());
+  if (!mine.length) return null;
+  return html`<section class="card" aria-labelledby="unrevealed-h">
+    <h2 id="unrevealed-h">Unfinished contributions</h2>
+    <p class="muted">Committed from this browser but not revealed yet. Reveal each within a day of its commitment, or
+      its place in line lapses.</p>
+    ${mine.map(([commitment, r]) => {
+      const reveal = async (step) => {
+        step({ label: `Confirm the reveal of contribution ${r.id} in your wallet…` });
+        await send('DatanetRegistry', 'revealContribution', [BigInt(r.id), BigInt(r.datanet), r.hash, r.uri, BigInt(r.size), r.salt], {
+          blockTag: 'pending',
+          onPending: (h) => step({ label: 'Reveal pending', hash: h }),
+        });
+        keepReveal(commitment, null);
+        return `Contribution ${r.id} is on chain.`;
+      };
+      return html`<div class="row" data-unrevealed=${r.id}>
+        <span>Contribution ${r.id}: <code>${r.hash.slice(0, 10)}…</code></span>
+        <${TxButton} id=${`reveal-${r.id}`} label=${`Reveal contribution ${r.id}`} run=${reveal}
+          disabled=${done.has(r.id)} onDone=${() => { setDone(new Set([...done, r.id])); onDone?.(); }} />
+      </div>`;
+    })}
+  </section>`;
 }
 
 /** Paste text or pick a file → upload and check the hash → approve the bond → commit → reveal. */
@@ -230,7 +263,7 @@ function Queue({ d, pending, onDone }) {
         { onPending: (h) => step({ label: `${accept ? 'Accepting' : 'Rejecting'} ${id}`, hash: h }) });
     }
     setPicked(new Set());
-    return `${ids.length} contribution(s) ${accept ? 'accepted' : 'rejected'}.`;
+    return `${plural(ids.length, 'contribution')} ${accept ? 'accepted' : 'rejected'}.`;
   };
   return html`<section class="card">
     <h2>Datanet ${d.id}: ${pending.length} pending</h2>

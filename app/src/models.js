@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { keccak256, toHex } from 'viem';
 import { all, get } from './api.js';
 import { send, UserError } from './chain.js';
-import { Addr, ago, html, Loaded, pct, TxButton, tokens, useLoad } from './ui.js';
+import { Addr, ago, html, Loaded, pct, TxButton, tokens, useLoad, plural } from './ui.js';
 
 const RELATION = ['is fine-tuned from', 'is an adapter of', 'is merged from', 'is a quantization of'];
 
@@ -42,7 +42,7 @@ export function Model({ id }) {
       <dt>Owner</dt><dd><${Addr} a=${m.owner} /></dd>
       <dt>Fee split</dt><dd>owner ${pct(m.owner_bps)}, data contributors ${pct(m.data_bps)}, agent ${pct(m.agent_bps)} (after the protocol fee)</dd>
       <dt>Trained on</dt><dd>${sets.length ? sets.map((s) => html`<a href=${`#/datanets/${s.datanet_id}`}>datanet ${s.datanet_id}</a> v${s.version} `) : 'no datanet'}</dd>
-      <dt>Revenue</dt><dd>${revenue.inferences} paid inferences, ${tokens(revenue.gross)} gross, ${tokens(revenue.owner_share)} to owners, ${tokens(revenue.data_share)} to data</dd>
+      <dt>Revenue</dt><dd>${plural(revenue.inferences, 'paid inference')}, ${tokens(revenue.gross)} gross, ${tokens(revenue.owner_share)} to owners, ${tokens(revenue.data_share)} to data</dd>
       <dt>Agents</dt><dd>${agents.length ? agents.map((a) => html`<a href=${`#/agents/${a.id}`}>agent ${a.id}</a> `) : 'none'}</dd>
     </dl>
     <h2>Lineage</h2>
@@ -73,7 +73,7 @@ function LineageGraph({ id, lineage }) {
   ];
   const height = 30 + (sorted.length - 1) * rowH + 30;
   return html`<svg class="lineage" viewBox=${`0 0 ${W} ${height}`} role="img"
-      aria-label=${`Lineage of model ${id}: ${lineage.ancestors.length} ancestor link(s), ${lineage.children.length} child(ren)`}>
+      aria-label=${`Lineage of model ${id}: ${plural(lineage.ancestors.length, 'ancestor link')}, ${plural(lineage.children.length, 'child', 'children')}`}>
     ${edges.map(({ from, to, bps }) => {
       const a = pos.get(from);
       const b = pos.get(to);
@@ -120,7 +120,7 @@ export function Agent({ id }) {
       <dt>Wallet</dt><dd>${a.wallet ? html`<${Addr} a=${a.wallet} />` : 'none'}</dd>
       <dt>Runs on</dt><dd>${a.model_id != null ? html`<a href=${`#/models/${a.model_id}`}>model ${a.model_id}</a>` : '—'}</dd>
       <dt>Paid calls</dt><dd>${a.inferences}</dd>
-      <dt>Feedback</dt><dd>${summary.given} given by ${summary.clients} client(s)${summary.average != null ? `, average ${summary.average}` : ''}</dd>
+      <dt>Feedback</dt><dd>${summary.given} given by ${plural(summary.clients, 'client')}${summary.average != null ? `, average ${summary.average}` : ''}</dd>
     </dl>
     <${GiveFeedback} id=${a.id} onDone=${state.reload} />
     <h2>Actions</h2>

@@ -2,7 +2,7 @@
 import { all, get, maybe } from './api.js';
 import { read, send, UserError } from './chain.js';
 import { Contributions } from './datanets.js';
-import { ago, html, Loaded, Status, TxButton, tokens, useLoad, short } from './ui.js';
+import { ago, html, Loaded, Status, TxButton, tokens, useLoad, short, plural } from './ui.js';
 
 /** Accepted epochs' reports, oldest first (fetched from the content store by hash). */
 async function reports() {
@@ -104,7 +104,7 @@ function Claim({ who, me, s, onDone }) {
 function Epoch({ e }) {
   if (e.missing) return html`<p>Epoch ${e.epoch}: report not in the content store.</p>`;
   return html`<details class="epoch" data-epoch=${e.epoch}>
-    <summary>Epoch ${e.epoch}: earned <strong>${tokens(e.earned)}</strong> (cumulative ${tokens(e.cumulative)}), ${e.why.length} payment(s)</summary>
+    <summary>Epoch ${e.epoch}: earned <strong>${tokens(e.earned)}</strong> (cumulative ${tokens(e.cumulative)}), ${plural(e.why.length, 'payment')}</summary>
     <p class="muted">Why did I earn this: each paid output and, for your data, the spans of it that matched text you contributed first.</p>
     <ul class="why">${e.why.map(
       (w) => html`<li>

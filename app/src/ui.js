@@ -107,6 +107,9 @@ export function tokens(amount) {
   return frac ? `${i}.${frac}` : i;
 }
 
+/** `n` and the noun, plural unless one: plural(1, 'payment') is "1 payment". */
+export const plural = (n, one, many = `${one}s`) => `${n} ${Number(n) === 1 ? one : many}`;
+
 export const pct = (bps) => `${(Number(bps) / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 
 export function Addr({ a }) {

@@ -5,6 +5,7 @@
 // The injected EIP-1193 provider forwards every request to anvil, which signs
 // eth_sendTransaction with the dev key of ACCOUNT: the page's code path is a wallet user's.
 import puppeteer from 'puppeteer-core';
+import { toFunctionSelector } from 'viem';
 
 const env = (k) => {
   const v = process.env[k];
@@ -16,7 +17,7 @@ const RPC = env('RPC_URL');
 const SHOTS = env('SCREENSHOTS');
 const PHASE = env('PHASE');
 
-function wallet(account, rpc, chainHex) {
+function wallet(account, rpc, chainHex, decline) {
   const listeners = {};
   let chain = chainHex;
   const emit = (ev, v) => (listeners[ev] ?? []).forEach((f) => f(v));
@@ -35,6 +36,12 @@ function wallet(account, rpc, chainHex) {
       if (method === 'eth_sendTransaction' && chain !== window.__realChain) {
         throw Object.assign(new Error('wrong chain'), { code: 4901 });
       }
+      // The person declines the first call of the `decline` selector in this tab (reloads
+      // included), as in a wallet's dialog.
+      if (method === 'eth_sendTransaction' && decline && params[0].data?.startsWith(decline) && !sessionStorage.getItem('declined')) {
+        sessionStorage.setItem('declined', '1');
+        throw Object.assign(new Error('User rejected the request.'), { code: 4001 });
+      }
       const res = await fetch(rpc, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -48,12 +55,12 @@ function wallet(account, rpc, chainHex) {
 }
 
 let lastPage;
-async function open(browser, account, { chain, width = 1100 } = {}) {
+async function open(browser, account, { chain, width = 1100, decline = null } = {}) {
   const page = await browser.newPage();
   await page.setViewport({ width, height: 900 });
   const realChain = await rpc('eth_chainId');
   await page.evaluateOnNewDocument((c) => (window.__realChain = c), realChain);
-  await page.evaluateOnNewDocument(wallet, account, RPC, chain ?? realChain);
+  await page.evaluateOnNewDocument(wallet, account, RPC, chain ?? realChain, decline);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   lastPage = page;
   return page;
@@ -66,6 +73,12 @@ async function rpc(method, params = []) {
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
   return (await res.json()).result;
+}
+
+/** A function's selector, from the ABIs the app is served with. */
+async function selector(contract, name) {
+  const cfg = await (await fetch(`${APP}config.json`)).json();
+  return toFunctionSelector(cfg.abis[contract].find((x) => x.type === 'function' && x.name === name));
 }
 
 async function go(page, hash) {
@@ -169,6 +182,25 @@ const phases = {
     await page.click('#claim');
     await waitText(page, '.ok', 'Claimed', 60000);
     return { message: await textOf(page, '.ok'), why };
+  },
+  async resume(browser) {
+    // The wallet declines step 2, the reveal: the commitment is on chain, the salt is in this
+    // browser; on the next visit the page offers to finish it.
+    const page = await open(browser, env('ACCOUNT'), { decline: await selector('DatanetRegistry', 'revealContribution') });
+    await go(page, `#/datanets/${env('DATANET')}`);
+    await page.waitForSelector('#contribute-text');
+    await page.type('#contribute-text', env('TEXT'));
+    await page.click('#contribute-send');
+    await page.waitForSelector('.tx [data-code="rejected"]', { timeout: 60000 });
+    const declined = await textOf(page, '.tx [data-code="rejected"]');
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.waitForSelector('[data-unrevealed]', { timeout: 30000 });
+    const id = Number(await page.$eval('[data-unrevealed]', (e) => e.dataset.unrevealed));
+    await page.click(`#reveal-${id}`);
+    await waitText(page, '.ok', `Contribution ${id} is on chain`, 60000);
+    await shot(page, 'resume');
+    const left = await page.evaluate(() => localStorage.getItem('openledger.pendingReveals'));
+    return { id, declined, left };
   },
   async after(browser) {
     // A client of the agent gives feedback through the page; then the pages with data in them.

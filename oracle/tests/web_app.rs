@@ -279,4 +279,28 @@ async fn a_wallet_user_contributes_gets_accepted_and_claims_through_the_app() {
             .any(|s| s.split_whitespace().count() >= 8 && alice_words.contains(s.trim())),
         "'why did I earn this' shows a span of Alice's text: {why:?}"
     );
+
+    // A contribution whose reveal the wallet declined is finished on the next visit.
+    let second = records()[1].clone();
+    let v = vec![
+        ("ACCOUNT", format!("{alice:#x}")),
+        ("DATANET", datanet.to_string()),
+        ("TEXT", second.clone()),
+    ];
+    let got = browser("resume", &app, &net, &v).await;
+    assert!(got["declined"].as_str().unwrap().contains("declined"));
+    let c = curator
+        .contribution(U256::from(got["id"].as_u64().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (c.contributor, c.contentHash, c.status),
+        (alice, keccak256(second.as_bytes()), 1),
+        "revealed and pending"
+    );
+    assert_eq!(
+        got["left"].as_str().unwrap(),
+        "{}",
+        "the salt is forgotten once revealed"
+    );
 }
