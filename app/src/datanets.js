@@ -46,9 +46,9 @@ export function Datanet({ id }) {
     <dl class="facts">
       <dt>Owner</dt><dd><${Addr} a=${d.owner} /></dd>
       <dt>Review</dt><dd>${d.curated ? `curated, ${Math.round((d.review_period ?? 0) / 3600)} h to review` : 'open: accepted on submission'}</dd>
-      <dt>Bond</dt><dd>${tokens(d.bond)} tokens, returned when accepted, slashed when rejected</dd>
+      <dt>Bond</dt><dd>${plural(tokens(d.bond), 'token')}, returned when accepted, slashed when rejected</dd>
       <dt>Curators</dt><dd>${curators.length ? curators.map((c) => html`<${Addr} a=${c.curator} /> `) : 'the owner only'}</dd>
-      <dt>Versions</dt><dd>${versions.length ? versions.map((v) => `v${v.version} (${v.accepted_count} records)`).join(', ') : 'none published'}</dd>
+      <dt>Versions</dt><dd>${versions.length ? versions.map((v) => `v${v.version} (${plural(v.accepted_count, 'record')})`).join(', ') : 'none published'}</dd>
     </dl>
     <${Unrevealed} datanet=${d} onDone=${state.reload} />
     <${Contribute} datanet=${d} onDone=${state.reload} />

@@ -85,7 +85,7 @@ function Claim({ who, me, s, onDone }) {
       onPending: (h) => step({ label: 'Claim pending', hash: h }),
     });
     const after = await read('PaymentToken', 'balanceOf', [who]);
-    return `Claimed: your balance rose by ${tokens(after - before)} tokens.`;
+    return `Claimed: your balance rose by ${plural(tokens(after - before), 'token')}.`;
   };
   return html`<section class="card" aria-labelledby="claim-h">
     <h2 id="claim-h">Rewards</h2>
@@ -96,7 +96,7 @@ function Claim({ who, me, s, onDone }) {
       ${s.summary && html`<dt>Contributions</dt><dd>${s.summary.accepted} accepted, ${s.summary.pending} pending, ${s.summary.rejected} rejected</dd>`}
     </dl>
     ${s.proof == null && html`<p class="muted">No balance in the current root${s.currentRoot === `0x${'00'.repeat(32)}` ? ' (no root accepted yet)' : ''}.</p>`}
-    ${s.proof != null && who === me && html`<${TxButton} id="claim" label=${claimable > 0n ? `Claim ${tokens(claimable)} tokens` : 'Nothing to claim'}
+    ${s.proof != null && who === me && html`<${TxButton} id="claim" label=${claimable > 0n ? `Claim ${plural(tokens(claimable), 'token')}` : 'Nothing to claim'}
       disabled=${claimable === 0n} run=${run} onDone=${onDone} />`}
   </section>`;
 }
@@ -109,7 +109,7 @@ function Epoch({ e }) {
     <ul class="why">${e.why.map(
       (w) => html`<li>
         Inference ${w.inference} on model ${w.model}: ${tokens(w.amount)} as ${ROLE[w.role.kind] ?? w.role.kind}
-        ${w.spans.length > 0 && html`<ul>${w.spans.map((sp) => html`<li><q class="span">${sp.text}</q> <small>(${sp.end - sp.start} tokens)</small></li>`)}</ul>`}
+        ${w.spans.length > 0 && html`<ul>${w.spans.map((sp) => html`<li><q class="span">${sp.text}</q> <small>(${plural(sp.end - sp.start, 'word')})</small></li>`)}</ul>`}
       </li>`,
     )}</ul>
   </details>`;
