@@ -438,3 +438,107 @@ async fn ready_follows_the_indexer_and_metrics_are_prometheus_text() {
     assert!(text.contains("# TYPE openledger_indexer_head_block gauge"));
     assert!(text.contains("openledger_indexer_ready 1"));
 }
+
+#[tokio::test]
+async fn the_web_app_is_served_with_the_deployment_it_talks_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_redirects = alloy::transports::http::reqwest::Client::builder()
+        .redirect(alloy::transports::http::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let fetch = |base: String, path: &'static str| {
+        let c = no_redirects.clone();
+        async move {
+            let r = c.get(format!("{base}{path}")).send().await.unwrap();
+            let status = r.status().as_u16();
+            let headers = r.headers().clone();
+            (status, headers, r.text().await.unwrap())
+        }
+    };
+
+    // Without a deployment: the page and its assets, but no configuration to act on.
+    let store = common::sqlite_store(&dir, "bare.sqlite").await;
+    let s = api_fixture::serve(store, openledger_indexer::sync::Metrics::default()).await;
+    let (status, headers, _) = fetch(s.base.clone(), "/").await;
+    assert_eq!(
+        (status, &headers["location"]),
+        (307, &"/app/".parse().unwrap())
+    );
+    let (status, headers, _) = fetch(s.base.clone(), "/app").await;
+    assert_eq!(
+        (status, &headers["location"]),
+        (308, &"/app/".parse().unwrap())
+    );
+    let (status, headers, page) = fetch(s.base.clone(), "/app/").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        page.contains("app.js") && page.contains("app.css"),
+        "{page}"
+    );
+    for (path, kind) in [
+        ("/app/app.js", "text/javascript"),
+        ("/app/app.css", "text/css"),
+    ] {
+        let (status, headers, body) = fetch(s.base.clone(), path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(headers["content-type"].to_str().unwrap().starts_with(kind));
+        assert!(!body.is_empty(), "{path}");
+    }
+    err(&s.base, "/app/config.json", 404, "app_not_configured").await;
+
+    // With one: the chain, the addresses and the ABIs of the calls the page makes.
+    let net = common::Net::start().await;
+    let store = common::sqlite_store(&dir, "app.sqlite").await;
+    let state = openledger_indexer::api::ApiState::new(store, Default::default()).with_app(
+        openledger_indexer::api::AppConfig::new(&net.deployment, &net.url, "anvil"),
+    );
+    let s = api_fixture::serve_state(state).await;
+    let cfg = ok(&s.base, "/app/config.json").await;
+    assert_eq!(cfg["chainId"], net.deployment.chain_id);
+    assert_eq!(
+        (cfg["chainName"].as_str(), cfg["rpcUrl"].as_str()),
+        (Some("anvil"), Some(net.url.as_str()))
+    );
+    let c = &net.deployment.contracts;
+    for (name, address) in [
+        ("DatanetRegistry", c.datanet_registry),
+        ("ModelRegistry", c.model_registry),
+        ("AgentRegistry", c.agent_registry),
+        ("RewardEscrow", c.reward_escrow),
+        ("PaymentToken", c.payment_token),
+    ] {
+        assert_eq!(
+            cfg["contracts"][name]
+                .as_str()
+                .unwrap()
+                .parse::<alloy::primitives::Address>()
+                .unwrap(),
+            address,
+            "{name}"
+        );
+    }
+    let has = |contract: &str, kind: &str, name: &str| {
+        cfg["abis"][contract]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["type"] == kind && x["name"] == name)
+    };
+    for (contract, kind, name) in [
+        ("DatanetRegistry", "function", "commitContribution"),
+        ("DatanetRegistry", "function", "revealContribution"),
+        ("DatanetRegistry", "function", "acceptContribution"),
+        ("DatanetRegistry", "error", "ContentAlreadySubmitted"),
+        ("RewardEscrow", "function", "claim"),
+        ("AgentRegistry", "function", "giveFeedback"),
+        ("PaymentToken", "function", "approve"),
+    ] {
+        assert!(has(contract, kind, name), "{contract} {kind} {name}");
+    }
+}

@@ -22,9 +22,15 @@ pub struct Served {
 
 /// Serves the API for `store` on a free loopback port.
 pub async fn serve(store: Store, metrics: Metrics) -> Served {
+    serve_state(ApiState::new(store, metrics)).await
+}
+
+/// Serves `state` (an API with the web app configured, say) on a free port.
+pub async fn serve_state(state: ApiState) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = api::router(ApiState::new(store.clone(), metrics.clone()));
+    let (store, metrics) = (state.store.clone(), state.metrics.clone());
+    let router = api::router(state);
     tokio::spawn(async move { axum::serve(listener, router).await });
     Served {
         base: format!("http://{addr}"),
