@@ -44,6 +44,7 @@ pub mod pipeline;
 pub mod prior_art;
 pub mod report;
 mod sais;
+pub mod shard;
 pub mod split;
 pub mod text;
 
