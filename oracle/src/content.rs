@@ -131,7 +131,7 @@ impl Contents {
         };
         if let (Some(path), Fetched::Bytes(bytes), true) = (&cached, &fetched, keep) {
             // Written beside and renamed, so a reader never sees half a file.
-            let tmp = path.with_extension("tmp");
+            let tmp = crate::files::temp_beside(path);
             tokio::fs::write(&tmp, bytes).await?;
             tokio::fs::rename(&tmp, path).await?;
         }
@@ -243,5 +243,28 @@ mod tests {
             Fetched::Bytes(record.clone())
         );
         assert_eq!(std::fs::read(cache.join(format!("{r:x}"))).unwrap(), record);
+    }
+
+    /// The demo's `verify` once failed with `content cache: No such file or directory`: two tasks
+    /// fetching the same hash shared one temporary file, and the second rename found it moved.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_fetches_of_one_hash_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("contents.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let record = vec![7u8; 256 * 1024];
+        let hash = content_hash(&record);
+        store
+            .put_content(&format!("{hash:#x}"), &record)
+            .await
+            .unwrap();
+        for round in 0..20 {
+            let cache = dir.path().join(format!("cache-{round}"));
+            let contents = Contents::store(store.clone()).with_cache(&cache).unwrap();
+            let fetched = contents.fetch_all(&[hash; 32], 32).await.unwrap();
+            assert!(fetched.iter().all(|f| f.bytes() == Some(&record[..])));
+            let left: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+            assert_eq!(left.len(), 1, "only the cached file remains, no temporary");
+        }
     }
 }

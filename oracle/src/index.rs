@@ -497,9 +497,7 @@ pub(crate) fn find<T: Ord + Copy>(text: &[T], sa: &[u32], pattern: &[T]) -> Rang
 /// synced, then renamed over it. Streamed through a buffer and the checksum's hasher, so the
 /// array is not copied.
 pub(crate) fn write_suffix_array(path: &Path, hash: B256, sa: &[u32]) -> Result<(), IndexError> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = Path::new(&tmp_name);
+    let tmp = &crate::files::temp_beside(path);
     {
         let mut out = HashingWriter {
             inner: io::BufWriter::new(fs::File::create(tmp)?),

@@ -37,6 +37,7 @@ pub mod cluster;
 pub mod content;
 pub mod epoch;
 pub mod explain;
+mod files;
 pub mod index;
 pub mod inputs;
 pub mod node;

@@ -147,7 +147,7 @@ impl ShardBuilder {
         };
         let sa = sais::suffix_array(self.text.as_slice(), alphabet.max(1));
         fs::create_dir_all(dir).map_err(io_err)?;
-        let tmp = path.with_extension(format!("{SHARD_FILE_EXTENSION}.tmp"));
+        let tmp = crate::files::temp_beside(&path);
         {
             let file = fs::File::create(&tmp).map_err(io_err)?;
             let mut out = io::BufWriter::new(file);
