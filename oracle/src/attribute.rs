@@ -38,14 +38,14 @@
 //! A cluster's weight is the sum of its shares. Every span is reported with its output range,
 //! text, occurrence count, clusters and weight, so every cluster weight can be traced.
 
-use std::{collections::BTreeMap, ops::Range};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     cluster::ClusterId,
-    index::SuffixIndex,
     text::{SEPARATOR, UNKNOWN},
+    text_index::TextIndex,
 };
 
 /// Attribution parameters. Part of the epoch report.
@@ -143,8 +143,8 @@ pub struct Attribution {
 }
 
 /// Attributes `output` (raw text, normalised and tokenised with the corpus vocabulary).
-pub fn attribute(index: &SuffixIndex, output: &str, params: &AttributionParams) -> Attribution {
-    let tokens = index.corpus().vocabulary().tokenize(output);
+pub fn attribute<I: TextIndex>(index: &I, output: &str, params: &AttributionParams) -> Attribution {
+    let tokens = index.vocabulary().tokenize(output);
     attribute_tokens(index, &tokens, params)
 }
 
@@ -153,24 +153,23 @@ const BRIDGE_CANDIDATES: usize = 16;
 
 /// A kept span before crediting: output range, substitutions, first segment's SA range, and the
 /// corpus position of the occurrence it is credited at.
-struct Found {
+struct Found<R> {
     start: usize,
     end: usize,
     substitutions: Vec<u32>,
-    range: Range<usize>,
-    position: u32,
+    range: R,
+    position: u64,
     distinct: u32,
 }
 
 /// Attributes an output given as token ids of the corpus vocabulary ([`UNKNOWN`] for others).
-pub fn attribute_tokens(
-    index: &SuffixIndex,
+pub fn attribute_tokens<I: TextIndex>(
+    index: &I,
     tokens: &[u32],
     params: &AttributionParams,
 ) -> Attribution {
     let found = find_spans(index, tokens, params);
-    let corpus = index.corpus();
-    let vocab = corpus.vocabulary();
+    let vocab = index.vocabulary();
     let mut spans: Vec<Span> = found
         .iter()
         .map(|f| Span {
@@ -182,7 +181,7 @@ pub fn attribute_tokens(
                 .collect::<Vec<_>>()
                 .join(" "),
             substitutions: f.substitutions.clone(),
-            occurrences: f.range.len() as u64,
+            occurrences: index.occurrences(&f.range),
             distinct: f.distinct,
             credited: 0,
             clusters: Vec::new(),
@@ -194,7 +193,7 @@ pub fn attribute_tokens(
     let mut weights: BTreeMap<ClusterId, u128> = BTreeMap::new();
     let mut coverage: BTreeMap<ClusterId, u64> = BTreeMap::new();
     for (span, f) in spans.iter_mut().zip(&found) {
-        span.weight = span_weight(span.credited, span.occurrences, corpus.token_count());
+        span.weight = span_weight(span.credited, span.occurrences, index.token_count());
         // Words credited to each cluster: under prior art, the first holders of the words at the
         // credited occurrence; without, one equal part per cluster containing the span.
         let parts: Vec<(ClusterId, u64)> = if params.prior_art_span > 0 {
@@ -204,14 +203,14 @@ pub fn attribute_tokens(
                 if f.substitutions.contains(&(f.start as u32 + k)) {
                     continue;
                 }
-                if let Some(c) = corpus.credited_at(f.position + k) {
+                if let Some(c) = index.credited_at(f.position + u64::from(k)) {
                     *counts.entry(c).or_default() += 1;
                 }
             }
             counts.into_iter().collect()
         } else {
             index
-                .clusters(f.range.clone())
+                .clusters(&f.range)
                 .into_iter()
                 .map(|c| (c, 1))
                 .collect()
@@ -241,7 +240,11 @@ pub fn attribute_tokens(
 }
 
 /// The kept, distinctive spans of an output, by start (see the module documentation).
-fn find_spans(index: &SuffixIndex, tokens: &[u32], params: &AttributionParams) -> Vec<Found> {
+fn find_spans<I: TextIndex>(
+    index: &I,
+    tokens: &[u32],
+    params: &AttributionParams,
+) -> Vec<Found<I::Range>> {
     let min_span = params.min_span.max(1) as usize;
     let mut found = Vec::new();
     // End of the furthest span so far. Plain ends never decrease (a match from `i` minus its
@@ -254,13 +257,13 @@ fn find_spans(index: &SuffixIndex, tokens: &[u32], params: &AttributionParams) -
         } else {
             (index.full_range(), 0)
         };
-        if range.is_empty() {
+        if index.occurrences(&range) == 0 {
             // Past a substitution of an earlier span the tokens need not occur: start over.
             (range, len) = (index.full_range(), 0);
         }
         while start + len < tokens.len() && tokens[start + len] != UNKNOWN {
-            let next = index.narrow(range.clone(), len, tokens[start + len]);
-            if next.is_empty() {
+            let next = index.narrow(&range, len, tokens[start + len]);
+            if index.occurrences(&next) == 0 {
                 break;
             }
             range = next;
@@ -298,37 +301,37 @@ fn find_spans(index: &SuffixIndex, tokens: &[u32], params: &AttributionParams) -
 /// how far it reaches with edited-quote bridging: `(corpus position, end, substitutions)`.
 /// The credited occurrence is the earliest (the prior art); with bridging, of the first
 /// [`BRIDGE_CANDIDATES`] occurrences the one reaching furthest (ties: the earliest).
-fn bridge(
-    index: &SuffixIndex,
+fn bridge<I: TextIndex>(
+    index: &I,
     tokens: &[u32],
     start: usize,
     len: usize,
-    range: &Range<usize>,
+    range: &I::Range,
     params: &AttributionParams,
-) -> (u32, usize, Vec<u32>) {
-    let positions = index.positions(range.clone());
-    let earliest = positions.iter().copied().min().unwrap_or(0);
+) -> (u64, usize, Vec<u32>) {
     let tail = params.bridge_tail as usize;
-    if tail == 0 || positions.len() > BRIDGE_CANDIDATES || start + len >= tokens.len() {
-        return (earliest, start + len, Vec::new());
-    }
-    let text = index.corpus().tokens();
-    let word = |p: usize| text.get(p).copied().filter(|&t| t != SEPARATOR);
-    let mut best = (start + len, earliest, Vec::new());
-    let mut candidates: Vec<u32> = positions.to_vec();
+    let candidates = (tail > 0 && start + len < tokens.len())
+        .then(|| index.positions_upto(range, BRIDGE_CANDIDATES))
+        .flatten();
+    let Some(mut candidates) = candidates else {
+        return (index.earliest(range).unwrap_or(0), start + len, Vec::new());
+    };
     candidates.sort_unstable();
+    let earliest = candidates.first().copied().unwrap_or(0);
+    let word = |p: u64| index.token_at(p).filter(|&t| t != SEPARATOR);
+    let mut best = (start + len, earliest, Vec::new());
     for &position in &candidates {
         let (mut m, mut subs) = (len, Vec::new());
         loop {
             let e = start + m;
             // The substituted pair: an output token and a corpus word, then the tail.
-            if e + 1 >= tokens.len() || word(position as usize + m).is_none() {
+            if e + 1 >= tokens.len() || word(position + m as u64).is_none() {
                 break;
             }
             let mut k = 0;
             while e + 1 + k < tokens.len()
                 && tokens[e + 1 + k] != UNKNOWN
-                && word(position as usize + m + 1 + k) == Some(tokens[e + 1 + k])
+                && word(position + (m + 1 + k) as u64) == Some(tokens[e + 1 + k])
             {
                 k += 1;
             }
@@ -348,7 +351,7 @@ fn bridge(
 /// Length of the longest window of `span` occurring at least `common` times in the corpus.
 /// From each start the window grows while it stays common (occurrences only fall as it grows);
 /// frequent windows are short, so this costs a few range narrowings per token.
-fn longest_common_window(index: &SuffixIndex, span: &[u32], common: u64) -> usize {
+fn longest_common_window<I: TextIndex>(index: &I, span: &[u32], common: u64) -> usize {
     if common == 0 {
         return 0;
     }
@@ -359,8 +362,8 @@ fn longest_common_window(index: &SuffixIndex, span: &[u32], common: u64) -> usiz
         }
         let (mut range, mut len) = (index.full_range(), 0);
         while start + len < span.len() {
-            let next = index.narrow(range.clone(), len, span[start + len]);
-            if (next.len() as u64) < common {
+            let next = index.narrow(&range, len, span[start + len]);
+            if index.occurrences(&next) < common {
                 break;
             }
             range = next;

@@ -294,6 +294,22 @@ impl Corpus {
         }
     }
 
+    /// Start of each non-empty document in [`Self::tokens`].
+    pub fn document_starts(&self) -> &[u32] {
+        &self.doc_starts
+    }
+
+    /// Cluster of each non-empty document.
+    pub fn document_clusters(&self) -> &[ClusterId] {
+        &self.doc_clusters
+    }
+
+    /// `(start, end, origin)` text ranges credited to another cluster than their document's, by
+    /// start.
+    pub fn foreign_runs(&self) -> &[(u32, u32, ClusterId)] {
+        &self.foreign
+    }
+
     /// Number of word positions credited to another cluster than their document's.
     pub fn foreign_words(&self) -> u64 {
         self.foreign.iter().map(|r| u64::from(r.1 - r.0)).sum()

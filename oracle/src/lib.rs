@@ -48,6 +48,7 @@ mod sais;
 pub mod shard;
 pub mod split;
 pub mod text;
+pub mod text_index;
 
 pub use attribute::{Attribution, AttributionParams, Span, attribute, attribute_tokens};
 pub use byte_index::ByteIndex;
@@ -62,3 +63,4 @@ pub use split::{
     ParentLink, Payment, Role, SplitError, SplitParams, UnresolvedReason, accumulate, distribute,
     resolve_carried, split_inference, split_unresolved, weights_by_owner,
 };
+pub use text_index::TextIndex;

@@ -670,7 +670,7 @@ impl Context<'_> {
             return (Attribution::default(), None);
         };
         let attribution = match &index.index {
-            Some(sa) => attribute(sa, text, self.attribution),
+            Some(sa) => attribute(sa.as_ref(), text, self.attribution),
             None => Attribution {
                 output_tokens: u32::try_from(crate::text::words(text).len()).unwrap_or(u32::MAX),
                 ..Attribution::default()

@@ -1,36 +1,52 @@
-//! Immutable index shards on disk, memory-mapped, queried together (issue 15, first stage).
+//! Immutable index shards on disk, memory-mapped, queried together (issue 15).
 //!
 //! A corpus that only grows should cost each epoch what is new, not everything ever accepted,
-//! and should not have to fit in RAM. So the text and suffix array of a batch of records are
+//! and should not have to fit in RAM. So the text and suffix array of a run of documents are
 //! built once into a *shard* file, named by its content hash and never changed; a model's corpus
 //! is a list of shards, and a query runs over every shard and merges (infini-gram's design).
-//! Token ids come from one append-only [`Vocabulary`] shared by the shards of a set, so a token
-//! means the same word in every shard and a pattern is tokenised once.
+//! Token ids come from one [`Vocabulary`] shared by the shards of a set, so a token means the
+//! same word in every shard and a pattern is tokenised once.
 //!
 //! Positions are global `u64`s: shard `i` starts where shard `i - 1` ends, so a set of shards
-//! can hold more than 2^32 tokens although each shard's own suffix array is `u32`.
+//! can hold more than 2^32 tokens although each shard's own suffix array is `u32`. A set
+//! answers every query of [`TextIndex`] exactly as one [`crate::index::SuffixIndex`] of the same
+//! documents (property tests below), so attribution over shards is byte-identical.
 //!
-//! Not wired into the epoch pipeline yet: [`crate::attribute`] still reads one in-memory
-//! [`crate::index::SuffixIndex`].
+//! # What a shard holds, and what it does not
+//! A shard holds what is expensive and fixed by the documents' text: their tokens (holes of
+//! removed copies included) and the suffix array. Which cluster each document belongs to, and
+//! which words are credited to an earlier holder, are renumbered by every epoch's clustering
+//! (cluster ids follow canonical order, so a record accepted late shifts the ids after it):
+//! they come with the set ([`DocumentTable`]), so a shard stays valid across those changes.
+//!
+//! # Which documents go into which shard
+//! [`ShardSet::from_corpus`] cuts the corpus's documents into runs by their content (as
+//! content-defined chunking does for bytes): after at least [`ShardPlan::min_tokens`], a document
+//! ends its shard when a fixed hash of its tokens falls under a threshold proportional to its
+//! length, and no shard grows past [`ShardPlan::max_tokens`] unless one document does. A cut
+//! depends only on the documents since the previous cut, so documents appended to a corpus
+//! change only its last shard, and a document inserted in the middle only the shard around it:
+//! every other shard has the same id as before, and its file is reused rather than sorted again.
 //!
 //! # File format (little endian; every section 4-byte aligned, so the map is read in place)
 //! | bytes | field |
 //! | --- | --- |
 //! | 8 | magic `OLSHARD\0` |
-//! | 4 | format version, 1 |
+//! | 4 | format version, 2 |
 //! | 4 | zero |
 //! | 32 | shard id: keccak256 of the documents (see [`ShardBuilder`]) |
 //! | 8 | `n`, text length in tokens (a [`SEPARATOR`] after each document) |
 //! | 8 | `d`, number of documents |
+//! | 8 | `w`, word tokens (neither separators nor holes) |
 //! | 4·n | the text (token ids) |
 //! | 4·n | its suffix array (positions in the shard) |
 //! | 4·d | start of each document in the text |
-//! | 4·d | cluster of each document |
 //! | 32 | keccak256 of all the bytes above |
 //!
 //! A file is used only if its magic, version, lengths, id and checksum match.
 
 use std::{
+    collections::BTreeSet,
     fs,
     io::{self, Write},
     ops::Range,
@@ -42,17 +58,18 @@ use openledger_mmap::ReadOnlyMap;
 
 use crate::{
     cluster::ClusterId,
-    index::find,
+    index::{Corpus, find},
     sais,
     text::{SEPARATOR, Vocabulary},
+    text_index::TextIndex,
 };
 
 #[cfg(not(target_endian = "little"))]
 compile_error!("shard files are read in place as little-endian u32s");
 
 const MAGIC: &[u8; 8] = b"OLSHARD\0";
-const VERSION: u32 = 1;
-const HEADER_LEN: usize = 8 + 4 + 4 + 32 + 8 + 8;
+const VERSION: u32 = 2;
+const HEADER_LEN: usize = 8 + 4 + 4 + 32 + 8 + 8 + 8;
 const CHECKSUM_LEN: usize = 32;
 
 /// Extension of shard files.
@@ -80,18 +97,21 @@ pub enum ShardError {
         /// What did not match.
         why: &'static str,
     },
+    /// The document table does not describe the shards' documents.
+    #[error("document table: {0}")]
+    Documents(&'static str),
 }
 
 /// Collects documents (already tokenised with the set's [`Vocabulary`]) into one shard.
 ///
-/// The shard id is keccak256 over `"openledger-shard-v1"`, then per document its cluster id and
-/// token count (u32 LE) and its tokens (u32 LE): the same documents in the same order with the
-/// same ids give the same id, whichever node built it.
+/// The shard id is keccak256 over `"openledger-shard-v2"`, then per document its token count
+/// (u32 LE) and its tokens (u32 LE): the same documents in the same order give the same id,
+/// whichever node built it and whatever clusters they belong to this epoch.
 #[derive(Debug)]
 pub struct ShardBuilder {
     text: Vec<u32>,
     doc_starts: Vec<u32>,
-    doc_clusters: Vec<u32>,
+    words: u64,
     hasher: Keccak256,
 }
 
@@ -105,41 +125,59 @@ impl ShardBuilder {
     /// An empty shard.
     pub fn new() -> Self {
         let mut hasher = Keccak256::new();
-        hasher.update(b"openledger-shard-v1");
+        hasher.update(b"openledger-shard-v2");
         Self {
             text: Vec::new(),
             doc_starts: Vec::new(),
-            doc_clusters: Vec::new(),
+            words: 0,
             hasher,
         }
     }
 
-    /// Appends a document of `cluster` with token ids `tokens` (no [`SEPARATOR`] in them).
-    pub fn push(&mut self, cluster: ClusterId, tokens: &[u32]) -> Result<(), ShardError> {
+    /// Appends a document with token ids `tokens`; a [`SEPARATOR`] inside is a hole (a removed
+    /// word, which matches nothing).
+    pub fn push(&mut self, tokens: &[u32]) -> Result<(), ShardError> {
         let len = self.text.len() + tokens.len() + 1;
         if len >= u32::MAX as usize {
             return Err(ShardError::TooLarge(len));
         }
-        self.hasher.update(cluster.0.to_le_bytes());
         self.hasher.update((tokens.len() as u32).to_le_bytes());
-        for t in tokens {
-            self.hasher.update(t.to_le_bytes());
-        }
+        self.hasher.update(bytemuck::cast_slice(tokens));
         self.doc_starts.push(self.text.len() as u32);
-        self.doc_clusters.push(cluster.0);
+        self.words += tokens.iter().filter(|&&t| t != SEPARATOR).count() as u64;
         self.text.extend_from_slice(tokens);
         self.text.push(SEPARATOR);
         Ok(())
     }
 
+    /// Text length so far, separators included.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether no document was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.doc_starts.is_empty()
+    }
+
+    /// The id the shard will have (see [`ShardBuilder`]).
+    pub fn id(&self) -> B256 {
+        self.hasher.clone().finalize()
+    }
+
     /// Sorts the suffixes and writes the shard into `dir` as `<id>.olshard` (to a temporary
     /// file, synced, then renamed, so a crash never leaves a partial shard under its name); an
-    /// intact file of that id already there is reused. Returns the opened shard.
-    pub fn write(self, dir: &Path, alphabet: usize) -> Result<Shard, ShardError> {
-        let id = self.hasher.finalize();
+    /// intact file of that id already there is reused. Returns the opened shard and whether it
+    /// was built (`false`: reused).
+    pub fn write(self, dir: &Path, alphabet: usize) -> Result<(Shard, bool), ShardError> {
+        let id = self.id();
         let path = dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"));
         if let Ok(shard) = Shard::open(&path, Some(id)) {
-            return Ok(shard);
+            // Marks it used, for pruning; failing to is not worth failing the epoch.
+            if let Err(e) = touch(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "could not mark a shard used");
+            }
+            return Ok((shard, false));
         }
         let io_err = |source| ShardError::Io {
             path: path.clone(),
@@ -163,8 +201,9 @@ impl ShardBuilder {
             header.extend_from_slice(id.as_slice());
             header.extend_from_slice(&(self.text.len() as u64).to_le_bytes());
             header.extend_from_slice(&(self.doc_starts.len() as u64).to_le_bytes());
+            header.extend_from_slice(&self.words.to_le_bytes());
             put(&mut out, &header).map_err(io_err)?;
-            for section in [&self.text, &sa, &self.doc_starts, &self.doc_clusters] {
+            for section in [&self.text, &sa, &self.doc_starts] {
                 for chunk in section.chunks(16 * 1024) {
                     put(&mut out, bytemuck::cast_slice(chunk)).map_err(io_err)?;
                 }
@@ -174,8 +213,15 @@ impl ShardBuilder {
             file.sync_all().map_err(io_err)?;
         }
         fs::rename(&tmp, &path).map_err(io_err)?;
-        Shard::open(&path, Some(id))
+        Ok((Shard::open(&path, Some(id))?, true))
     }
+}
+
+fn touch(path: &Path) -> io::Result<()> {
+    fs::File::options()
+        .append(true)
+        .open(path)?
+        .set_modified(std::time::SystemTime::now())
 }
 
 /// One shard file, mapped read-only.
@@ -186,6 +232,7 @@ pub struct Shard {
     path: PathBuf,
     n: usize,
     d: usize,
+    words: u64,
 }
 
 impl Shard {
@@ -211,12 +258,15 @@ impl Shard {
         if expected.is_some_and(|e| e != id) {
             return Err(corrupt("another shard's id"));
         }
-        let (n, d) = (word(48) as usize, word(56) as usize);
+        let (n, d, words) = (word(48) as usize, word(56) as usize, word(64));
         let body = n
             .checked_mul(8)
-            .and_then(|t| d.checked_mul(8).and_then(|x| t.checked_add(x)));
+            .and_then(|t| d.checked_mul(4).and_then(|x| t.checked_add(x)));
         if body.and_then(|b| b.checked_add(HEADER_LEN + CHECKSUM_LEN)) != Some(bytes.len()) {
             return Err(corrupt("length does not match the header"));
+        }
+        if words > n as u64 || n >= u32::MAX as usize {
+            return Err(corrupt("counts do not match the header"));
         }
         let (content, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
         let mut hasher = Keccak256::new();
@@ -230,6 +280,7 @@ impl Shard {
             path: path.to_path_buf(),
             n,
             d,
+            words,
         })
     }
 
@@ -259,17 +310,19 @@ impl Shard {
         self.section(self.n, self.n)
     }
 
-    fn doc_starts(&self) -> &[u32] {
+    /// Start of each document in [`Self::text`].
+    pub fn document_starts(&self) -> &[u32] {
         self.section(2 * self.n, self.d)
-    }
-
-    fn doc_clusters(&self) -> &[u32] {
-        self.section(2 * self.n + self.d, self.d)
     }
 
     /// Number of documents.
     pub fn document_count(&self) -> usize {
         self.d
+    }
+
+    /// Word tokens, separators and holes excluded.
+    pub fn word_count(&self) -> u64 {
+        self.words
     }
 
     /// Text length in tokens, separators included.
@@ -282,45 +335,187 @@ impl Shard {
         self.n == 0
     }
 
-    /// The cluster of the document holding shard position `position`.
-    pub fn cluster_at(&self, position: u32) -> Option<ClusterId> {
-        let doc = self.doc_starts().partition_point(|&s| s <= position);
-        self.doc_clusters()
-            .get(doc.checked_sub(1)?)
-            .map(|&c| ClusterId(c))
+    /// The document (index in this shard) holding shard position `position`.
+    fn document_at(&self, position: u32) -> Option<usize> {
+        self.document_starts()
+            .partition_point(|&s| s <= position)
+            .checked_sub(1)
     }
+}
+
+/// What each document of a [`ShardSet`] is this epoch: its cluster, and the runs of its words
+/// credited to an earlier holder (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentTable {
+    /// Cluster of each document, in corpus order (over every shard).
+    pub clusters: Vec<ClusterId>,
+    /// `(start, end, origin)`: global positions `[start, end)` credited to `origin` rather than
+    /// their document's cluster, sorted by start and disjoint.
+    pub foreign: Vec<(u64, u64, ClusterId)>,
+}
+
+/// How [`ShardSet::from_corpus`] cuts documents into shards (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardPlan {
+    /// No cut before a shard holds this many tokens (bounds the number of shards).
+    pub min_tokens: usize,
+    /// Past `min_tokens`, a document of `len` tokens ends its shard with probability
+    /// `len / spread_tokens` (by a fixed hash of its tokens): shards average about
+    /// `min_tokens + spread_tokens`.
+    pub spread_tokens: usize,
+    /// No shard grows past this many tokens unless one document does (bounds the work that a
+    /// change to one document costs, and each shard's `u32` positions).
+    pub max_tokens: usize,
+}
+
+impl Default for ShardPlan {
+    /// About 24 million tokens (100 MB of text) a shard: a 5 GB corpus is some 50 shards.
+    fn default() -> Self {
+        Self {
+            min_tokens: 8 << 20,
+            spread_tokens: 16 << 20,
+            max_tokens: 64 << 20,
+        }
+    }
+}
+
+impl ShardPlan {
+    /// Whether `doc` ends a shard that holds `len` tokens with it.
+    fn cuts_after(&self, doc: &[u32], len: usize) -> bool {
+        if len < self.min_tokens {
+            return false;
+        }
+        // A fixed hash (not the process-seeded one of maps): every node cuts alike.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &t in doc {
+            h = (h ^ u64::from(t)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^= h >> 29;
+        h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^= h >> 32;
+        h % (self.spread_tokens.max(1) as u64) < doc.len() as u64 + 1
+    }
+}
+
+/// What [`ShardSet::from_corpus`] sorted and what it found already on disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShardWork {
+    /// Shards built (suffixes sorted and written).
+    pub built: usize,
+    /// Tokens of the shards built.
+    pub built_tokens: u64,
+    /// Shards whose file was already there.
+    pub reused: usize,
+    /// Tokens of the shards reused.
+    pub reused_tokens: u64,
 }
 
 /// Suffix-array ranges of a pattern, one per shard of a [`ShardSet`].
 pub type Ranges = Vec<Range<usize>>;
 
-/// The shards of one corpus in order, with the vocabulary their token ids come from.
+/// The shards of one corpus in order, with the vocabulary their token ids come from and what
+/// their documents are this epoch.
 #[derive(Debug)]
 pub struct ShardSet {
     vocab: Vocabulary,
     shards: Vec<Shard>,
     /// Global position of each shard's first token.
     bases: Vec<u64>,
+    /// Global index of each shard's first document.
+    doc_bases: Vec<usize>,
+    documents: DocumentTable,
     token_count: u64,
 }
 
 impl ShardSet {
-    /// A set over `shards` (in corpus order), whose token ids are `vocab`'s.
-    pub fn new(vocab: Vocabulary, shards: Vec<Shard>) -> Self {
+    /// A set over `shards` (in corpus order), whose token ids are `vocab`'s and whose documents
+    /// are `documents`.
+    pub fn new(
+        vocab: Vocabulary,
+        shards: Vec<Shard>,
+        documents: DocumentTable,
+    ) -> Result<Self, ShardError> {
         let mut bases = Vec::with_capacity(shards.len());
-        let mut next = 0u64;
-        let mut token_count = 0u64;
+        let mut doc_bases = Vec::with_capacity(shards.len());
+        let (mut next, mut docs, mut token_count) = (0u64, 0usize, 0u64);
         for s in &shards {
             bases.push(next);
+            doc_bases.push(docs);
             next += s.len() as u64;
-            token_count += (s.len() - s.document_count()) as u64;
+            docs += s.document_count();
+            token_count += s.word_count();
         }
-        Self {
+        if documents.clusters.len() != docs {
+            return Err(ShardError::Documents(
+                "one cluster per document of the shards",
+            ));
+        }
+        let ordered = documents.foreign.windows(2).all(|w| w[0].1 <= w[1].0);
+        if !ordered || documents.foreign.iter().any(|r| r.0 >= r.1 || r.1 > next) {
+            return Err(ShardError::Documents(
+                "credited runs sorted, disjoint and inside the text",
+            ));
+        }
+        Ok(Self {
             vocab,
             shards,
             bases,
+            doc_bases,
+            documents,
             token_count,
+        })
+    }
+
+    /// The shards of `corpus`, cut by `plan` (see the module documentation), built into `dir`
+    /// or reused from it, with the corpus's clusters and credited runs.
+    pub fn from_corpus(
+        corpus: &Corpus,
+        dir: &Path,
+        plan: &ShardPlan,
+    ) -> Result<(Self, ShardWork), ShardError> {
+        let (text, starts) = (corpus.tokens(), corpus.document_starts());
+        let alphabet = corpus.vocabulary().len() + 1;
+        let mut shards = Vec::new();
+        let mut work = ShardWork::default();
+        let mut flush = |builder: ShardBuilder, shards: &mut Vec<Shard>| {
+            let (shard, built) = builder.write(dir, alphabet)?;
+            let tokens = shard.len() as u64;
+            if built {
+                work.built += 1;
+                work.built_tokens += tokens;
+            } else {
+                work.reused += 1;
+                work.reused_tokens += tokens;
+            }
+            shards.push(shard);
+            Ok::<_, ShardError>(())
+        };
+        let mut builder = ShardBuilder::new();
+        for (i, &start) in starts.iter().enumerate() {
+            // Each document is followed by one separator, the last one included.
+            let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize) - 1;
+            let doc = &text[start as usize..end];
+            if !builder.is_empty() && builder.len() + doc.len() + 1 > plan.max_tokens {
+                flush(std::mem::take(&mut builder), &mut shards)?;
+            }
+            builder.push(doc)?;
+            if plan.cuts_after(doc, builder.len()) {
+                flush(std::mem::take(&mut builder), &mut shards)?;
+            }
         }
+        if !builder.is_empty() {
+            flush(builder, &mut shards)?;
+        }
+        let documents = DocumentTable {
+            clusters: corpus.document_clusters().to_vec(),
+            foreign: corpus
+                .foreign_runs()
+                .iter()
+                .map(|&(s, e, c)| (u64::from(s), u64::from(e), c))
+                .collect(),
+        };
+        let set = Self::new(corpus.vocabulary().clone(), shards, documents)?;
+        Ok((set, work))
     }
 
     /// The shared vocabulary, to tokenise outputs.
@@ -333,7 +528,7 @@ impl ShardSet {
         &self.shards
     }
 
-    /// Word tokens over all shards, separators excluded.
+    /// Word tokens over all shards, separators and holes excluded.
     pub fn token_count(&self) -> u64 {
         self.token_count
     }
@@ -357,12 +552,15 @@ impl ShardSet {
     }
 
     /// Narrows `ranges`, whose suffixes share their first `depth` tokens, to those whose next
-    /// token is `token` (per shard, two binary searches).
+    /// token is `token` (per shard, two binary searches; an empty range stays empty for free).
     pub fn narrow(&self, ranges: &[Range<usize>], depth: usize, token: u32) -> Ranges {
         self.shards
             .iter()
             .zip(ranges)
             .map(|(s, range)| {
+                if range.is_empty() {
+                    return range.start..range.start;
+                }
                 let (text, sa) = (s.text(), s.suffix_array());
                 let Some(slice) = sa.get(range.clone()) else {
                     return 0..0;
@@ -390,33 +588,103 @@ impl ShardSet {
             })
     }
 
-    /// The shard holding global position `position` and the position within it.
-    fn locate(&self, position: u64) -> Option<(&Shard, u32)> {
+    /// The shard (its index) holding global position `position` and the position within it.
+    fn locate(&self, position: u64) -> Option<(usize, u32)> {
         let i = self
             .bases
             .partition_point(|&b| b <= position)
             .checked_sub(1)?;
         let local = u32::try_from(position - self.bases[i]).ok()?;
         let shard = self.shards.get(i)?;
-        ((local as usize) < shard.len()).then_some((shard, local))
+        ((local as usize) < shard.len()).then_some((i, local))
     }
 
     /// The token at global position `position`.
     pub fn token_at(&self, position: u64) -> Option<u32> {
-        let (shard, local) = self.locate(position)?;
-        shard.text().get(local as usize).copied()
+        let (i, local) = self.locate(position)?;
+        self.shards[i].text().get(local as usize).copied()
     }
 
     /// The cluster of the document holding global position `position`.
     pub fn cluster_at(&self, position: u64) -> Option<ClusterId> {
-        let (shard, local) = self.locate(position)?;
-        shard.cluster_at(local)
+        let (i, local) = self.locate(position)?;
+        let doc = self.shards[i].document_at(local)?;
+        self.documents
+            .clusters
+            .get(self.doc_bases[i] + doc)
+            .copied()
+    }
+
+    /// The cluster credited for the word at global position `position`: the first holder of
+    /// that text (its document's cluster unless an earlier document held it first).
+    pub fn credited_at(&self, position: u64) -> Option<ClusterId> {
+        let foreign = &self.documents.foreign;
+        let run = foreign.partition_point(|r| r.0 <= position);
+        match run.checked_sub(1).and_then(|r| foreign.get(r)) {
+            Some(&(_, end, origin)) if position < end => Some(origin),
+            _ => self.cluster_at(position),
+        }
     }
 }
 
 /// Number of suffixes in `ranges`.
 pub fn total(ranges: &[Range<usize>]) -> u64 {
     ranges.iter().map(|r| r.len() as u64).sum()
+}
+
+impl TextIndex for ShardSet {
+    type Range = Ranges;
+
+    fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    fn token_count(&self) -> u64 {
+        self.token_count
+    }
+
+    fn full_range(&self) -> Ranges {
+        ShardSet::full_range(self)
+    }
+
+    fn find(&self, pattern: &[u32]) -> Ranges {
+        ShardSet::find(self, pattern)
+    }
+
+    fn narrow(&self, range: &Ranges, depth: usize, token: u32) -> Ranges {
+        ShardSet::narrow(self, range, depth, token)
+    }
+
+    fn occurrences(&self, range: &Ranges) -> u64 {
+        total(range)
+    }
+
+    fn positions_upto(&self, range: &Ranges, limit: usize) -> Option<Vec<u64>> {
+        (total(range) <= limit as u64).then(|| self.positions(range).collect())
+    }
+
+    fn earliest(&self, range: &Ranges) -> Option<u64> {
+        // Shards are in corpus order: the earliest occurrence is in the first shard holding one.
+        let (i, r) = range.iter().enumerate().find(|(_, r)| !r.is_empty())?;
+        let sa = self.shards.get(i)?.suffix_array().get(r.clone())?;
+        sa.iter().min().map(|&p| self.bases[i] + u64::from(p))
+    }
+
+    fn token_at(&self, position: u64) -> Option<u32> {
+        ShardSet::token_at(self, position)
+    }
+
+    fn credited_at(&self, position: u64) -> Option<ClusterId> {
+        ShardSet::credited_at(self, position)
+    }
+
+    fn clusters(&self, range: &Ranges) -> Vec<ClusterId> {
+        let set: BTreeSet<ClusterId> = self
+            .positions(range)
+            .filter_map(|p| self.cluster_at(p))
+            .collect();
+        set.into_iter().collect()
+    }
 }
 
 #[cfg(test)]
@@ -426,7 +694,10 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::index::{Corpus, CorpusOptions, SuffixIndex};
+    use crate::{
+        attribute::{AttributionParams, attribute},
+        index::{CorpusOptions, SuffixIndex},
+    };
 
     /// Documents as words over a small alphabet, so patterns repeat across documents.
     fn docs(words: &[Vec<u8>]) -> Vec<String> {
@@ -441,44 +712,60 @@ mod tests {
             .collect()
     }
 
-    /// The documents split into shards at `cuts`, tokenised with one vocabulary.
-    fn shard_set(dir: &Path, texts: &[String], cuts: &[usize]) -> ShardSet {
-        let mut vocab = Vocabulary::new();
-        let tokenised: Vec<Vec<u32>> = texts
-            .iter()
-            .map(|t| {
-                crate::text::words(t)
-                    .iter()
-                    .map(|w| vocab.intern(w).unwrap())
-                    .collect()
-            })
-            .collect();
-        let mut shards = Vec::new();
-        let mut builder = ShardBuilder::new();
-        for (i, doc) in tokenised.iter().enumerate() {
-            if cuts.contains(&i) && i > 0 {
-                let done = std::mem::take(&mut builder);
-                shards.push(done.write(dir, vocab.len() + 1).unwrap());
-            }
-            if !doc.is_empty() {
-                builder.push(ClusterId(i as u32), doc).unwrap();
-            }
-        }
-        shards.push(builder.write(dir, vocab.len() + 1).unwrap());
-        ShardSet::new(vocab, shards)
-    }
-
-    fn whole(texts: &[String]) -> SuffixIndex {
-        let corpus = Corpus::build_with(
+    fn corpus_of(texts: &[String], options: &CorpusOptions<'_>) -> Corpus {
+        Corpus::build_with(
             texts
                 .iter()
                 .enumerate()
                 .map(|(i, t)| (ClusterId(i as u32), t.as_str())),
-            &CorpusOptions::WHOLE,
+            options,
         )
-        .unwrap();
-        SuffixIndex::build(corpus)
+        .unwrap()
     }
+
+    /// The corpus's documents split into shards before each document index in `cuts`.
+    fn split(dir: &Path, corpus: &Corpus, cuts: &[usize]) -> ShardSet {
+        let (text, starts) = (corpus.tokens(), corpus.document_starts());
+        let alphabet = corpus.vocabulary().len() + 1;
+        let mut shards = Vec::new();
+        let mut builder = ShardBuilder::new();
+        for (i, &start) in starts.iter().enumerate() {
+            if cuts.contains(&i) && !builder.is_empty() {
+                shards.push(std::mem::take(&mut builder).write(dir, alphabet).unwrap().0);
+            }
+            let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize) - 1;
+            builder.push(&text[start as usize..end]).unwrap();
+        }
+        shards.push(builder.write(dir, alphabet).unwrap().0);
+        let documents = DocumentTable {
+            clusters: corpus.document_clusters().to_vec(),
+            foreign: corpus
+                .foreign_runs()
+                .iter()
+                .map(|&(s, e, c)| (u64::from(s), u64::from(e), c))
+                .collect(),
+        };
+        ShardSet::new(corpus.vocabulary().clone(), shards, documents).unwrap()
+    }
+
+    fn shard_set(dir: &Path, texts: &[String], cuts: &[usize]) -> ShardSet {
+        split(dir, &corpus_of(texts, &CorpusOptions::WHOLE), cuts)
+    }
+
+    fn whole(texts: &[String]) -> SuffixIndex {
+        SuffixIndex::build(corpus_of(texts, &CorpusOptions::WHOLE))
+    }
+
+    /// Prior art, copy removal, bridging and the common-text rule all at lengths that random
+    /// documents over seven words reach.
+    const SMALL: AttributionParams = AttributionParams {
+        min_span: 2,
+        common_occurrences: 3,
+        min_distinct: 1,
+        prior_art_span: 3,
+        copy_removal_span: 4,
+        bridge_tail: 1,
+    };
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
@@ -522,6 +809,120 @@ mod tests {
                 }
             }
         }
+
+        /// Attribution over any split into shards is attribution over one index, report for
+        /// report: prior art (earliest occurrence, credited runs), holes, bridging, rarity.
+        #[test]
+        fn attribution_over_shards_is_attribution_over_one_index(
+            words in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 1..10),
+            cuts in prop::collection::vec(0usize..10, 0..4),
+            outputs in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..30), 1..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let texts = docs(&words);
+            let options = CorpusOptions::for_params(&SMALL, None);
+            let corpus = corpus_of(&texts, &options);
+            let set = split(dir.path(), &corpus, &cuts);
+            let one = SuffixIndex::build(corpus);
+            // Outputs: random words, and documents themselves (long matches, copies).
+            for output in docs(&outputs).iter().chain(&texts) {
+                prop_assert_eq!(attribute(&set, output, &SMALL), attribute(&one, output, &SMALL));
+            }
+        }
+    }
+
+    /// Appending documents leaves every shard but the last as it was, and inserting one in the
+    /// middle leaves the shards before it; either way the set answers as one index.
+    #[test]
+    fn shards_of_a_growing_corpus_are_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = ShardPlan {
+            min_tokens: 40,
+            spread_tokens: 30,
+            max_tokens: 120,
+        };
+        let mut texts: Vec<String> = (0..60u32)
+            .map(|i| {
+                let words = (0..12).map(|k| format!("w{}", (i * 7 + k * k) % 23));
+                format!("d{i} {}", words.collect::<Vec<_>>().join(" "))
+            })
+            .collect();
+        let build = |texts: &[String]| {
+            let corpus = corpus_of(texts, &CorpusOptions::WHOLE);
+            let (set, work) = ShardSet::from_corpus(&corpus, dir.path(), &plan).unwrap();
+            let one = SuffixIndex::build(corpus);
+            for t in texts.iter().step_by(7) {
+                assert_eq!(attribute(&set, t, &SMALL), attribute(&one, t, &SMALL));
+            }
+            (set, work)
+        };
+        let (first, work) = build(&texts);
+        let n = first.shards().len();
+        assert!(n >= 5, "{n} shards");
+        assert_eq!((work.built, work.reused), (n, 0));
+        assert!(first.shards().iter().all(|s| s.len() <= plan.max_tokens));
+
+        let (same, work) = build(&texts);
+        assert_eq!((work.built, work.reused), (0, n));
+        let ids = |s: &ShardSet| s.shards().iter().map(Shard::id).collect::<Vec<_>>();
+        assert_eq!(ids(&same), ids(&first));
+
+        texts.push("w1 w2 w3 w4 w5 w6".into());
+        let (grown, work) = build(&texts);
+        assert_eq!(ids(&grown)[..n - 1], ids(&first)[..n - 1]);
+        assert_eq!(work.built, 1, "only the last shard is new");
+        assert!(work.built_tokens <= plan.max_tokens as u64);
+
+        // The vocabulary is in order of first appearance, so the inserted document uses only
+        // words seen before it: a new word would renumber the words after it.
+        texts.insert(30, "w3 w1 w4 w1 w5".into());
+        let (inserted, work) = build(&texts);
+        let before = first
+            .shards()
+            .iter()
+            .zip(&first.doc_bases)
+            .take_while(|(s, b)| *b + s.document_count() <= 30)
+            .count();
+        assert_eq!(ids(&inserted)[..before], ids(&first)[..before]);
+        assert!(work.built < inserted.shards().len(), "{work:?}");
+    }
+
+    #[test]
+    fn a_document_table_must_describe_the_shards() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = shard_set(dir.path(), &docs(&[vec![1, 2, 3], vec![2, 3]]), &[1]);
+        let shards: Vec<Shard> = set
+            .shards()
+            .iter()
+            .map(|s| Shard::open(s.path(), Some(s.id())).unwrap())
+            .collect();
+        let table = |clusters: u32, foreign| DocumentTable {
+            clusters: (0..clusters).map(ClusterId).collect(),
+            foreign,
+        };
+        let again = |t| ShardSet::new(set.vocabulary().clone(), shards_again(&shards), t);
+        assert!(again(table(2, vec![])).is_ok());
+        assert!(matches!(
+            again(table(3, vec![])),
+            Err(ShardError::Documents(_))
+        ));
+        for foreign in [
+            vec![(1, 1, ClusterId(0))],
+            vec![(0, 3, ClusterId(0)), (2, 4, ClusterId(1))],
+            vec![(5, 99, ClusterId(0))],
+        ] {
+            assert!(matches!(
+                again(table(2, foreign)),
+                Err(ShardError::Documents(_))
+            ));
+        }
+    }
+
+    fn shards_again(shards: &[Shard]) -> Vec<Shard> {
+        shards
+            .iter()
+            .map(|s| Shard::open(s.path(), Some(s.id())).unwrap())
+            .collect()
     }
 
     #[test]
