@@ -15,6 +15,7 @@ use openledger_oracle::{
     explain::explain,
     node::{Node, NodeConfig, Oracle, OracleConfig},
     pipeline::OracleParams,
+    shard::ShardPlan,
     report::EpochReport,
 };
 use openledger_sdk::Deployment;
@@ -196,6 +197,7 @@ impl Common {
             finality_depth: self.finality_depth,
             epoch_blocks: self.epoch_blocks,
             params: OracleParams::default(),
+            shard_plan: ShardPlan::default(),
             sync: SyncConfig {
                 finality_depth: self.finality_depth,
                 progress: std::io::stderr().is_terminal(),

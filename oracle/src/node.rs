@@ -58,6 +58,7 @@ use crate::{
     BlockRange, aligned_epoch_range,
     content::{ContentSourceError, Contents, Fetched},
     index::prune_index_dir,
+    shard::{ShardPlan, ShardStore},
     inputs::{
         EpochHeader, InputError, PostedRoot, Unavailable, load_inputs, posted_roots, previous_root,
     },
@@ -65,9 +66,10 @@ use crate::{
     report::{EpochReport, ReportFormatError, dec},
 };
 
-/// Corpus index files a node keeps (at least those of the epoch just computed): enough for the
-/// recomputation of a pending epoch and a `verify` or two without rebuilding.
-const INDEX_FILES_KEPT: usize = 8;
+/// Shard files a node keeps beyond those of the epoch just computed, as a multiple of their
+/// size: room for the shards of a pending epoch's recomputation or a `verify` of an older epoch
+/// without rebuilding, and a bound on disk use (the live shards times `1 + SPARE_SHARDS`).
+const SPARE_SHARDS: u64 = 1;
 
 /// Errors of the service.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +131,8 @@ pub struct OracleConfig {
     pub epoch_blocks: u64,
     /// Computation parameters.
     pub params: OracleParams,
+    /// How corpora are cut into shards (results do not depend on it).
+    pub shard_plan: ShardPlan,
     /// Settings of the embedded indexer.
     pub sync: SyncConfig,
 }
@@ -142,7 +146,7 @@ pub struct Oracle {
     indexer: Option<Arc<Indexer>>,
     client: OpenLedger<DynProvider>,
     provider: DynProvider,
-    index_dir: PathBuf,
+    shards: ShardStore,
     params: OracleParams,
     finality_depth: u64,
     epoch_blocks: u64,
@@ -202,6 +206,34 @@ pub struct Verification {
     pub notes: Vec<String>,
 }
 
+/// Deletes the shards no recent epoch used (see [`SPARE_SHARDS`]), and suffix-index files of
+/// the single-index format that shards replaced. A failure is logged: the next epoch retries.
+fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
+    if !shards.dir.is_dir() {
+        return;
+    }
+    let used_bytes: u64 = used
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let deleted = shards
+        .prune(used, used_bytes.saturating_mul(SPARE_SHARDS))
+        .and_then(|mut deleted| {
+            deleted.extend(prune_index_dir(&shards.dir, 0)?);
+            Ok(deleted)
+        });
+    match deleted {
+        Ok(deleted) if !deleted.is_empty() => {
+            tracing::info!(deleted = deleted.len(), used = used.len(), used_bytes, "pruned old index files");
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %shards.dir.display(), "could not prune old index files");
+        }
+    }
+}
+
 impl Oracle {
     /// Opens the sources; with no database URL, starts an embedded indexer (not yet synced).
     pub async fn open(config: OracleConfig) -> Result<Self, NodeError> {
@@ -245,7 +277,7 @@ impl Oracle {
             indexer,
             client,
             provider,
-            index_dir: config.data_dir.join("indexes"),
+            shards: ShardStore::new(config.data_dir.join("indexes")).with_plan(config.shard_plan),
             params: config.params,
             finality_depth: config.finality_depth,
             epoch_blocks: config.epoch_blocks,
@@ -345,18 +377,10 @@ impl Oracle {
         let notes = unavailable
             .map(|u| u.apply(&mut inputs))
             .unwrap_or_default();
-        let (params, dir) = (self.params, self.index_dir.clone());
+        let (params, shards) = (self.params, self.shards.clone());
         let computed = tokio::task::spawn_blocking(move || {
-            let computed = compute_epoch(&inputs, &params, Some(&dir))?;
-            // The files just used are the most recent, and are kept.
-            let keep = INDEX_FILES_KEPT.max(computed.report.inputs.corpora.len());
-            match prune_index_dir(&dir, keep) {
-                Ok(deleted) if !deleted.is_empty() => {
-                    tracing::info!(deleted = deleted.len(), keep, "pruned old corpus indexes");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "could not prune old corpus indexes"),
-            }
+            let computed = compute_epoch(&inputs, &params, Some(&shards))?;
+            prune(&shards, &computed.indexing.shard_files);
             Ok::<_, ComputeError>(computed)
         })
         .await

@@ -14,8 +14,7 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    path::Path,
-    sync::Arc,
+    path::PathBuf,
 };
 
 use alloy::primitives::{Address, B256, Keccak256, U256};
@@ -31,7 +30,7 @@ use crate::{
     SplitParams, SuffixIndex, UnresolvedReason, attribute,
     attribute::MICRO,
     cluster,
-    index::{CorpusOptions, INDEX_FILE_EXTENSION},
+    index::CorpusOptions,
     inputs::{EpochInputs, InferenceInput, Output, RecordInput, RecordRole},
     prior_art::PriorArt,
     report::{
@@ -40,6 +39,7 @@ use crate::{
         ReportParams, RoleEntry, SpanEntry, SplitParamsEntry, Status, report_hash,
     },
     resolve_carried,
+    shard::{ShardError, ShardSet, ShardStore, ShardWork},
     split::{AttributedClaim, Coverage},
     split_inference, split_unresolved, weights_by_owner,
 };
@@ -79,6 +79,9 @@ pub enum ComputeError {
     /// An index could not be built or stored.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// A shard could not be built, stored or opened.
+    #[error(transparent)]
+    Shard(#[from] ShardError),
     /// A split failed.
     #[error(transparent)]
     Split(#[from] SplitError),
@@ -128,6 +131,17 @@ pub struct ComputedEpoch {
     /// inputs that can change for the same block range. Recomputing gives the same report until
     /// one of them can be fetched.
     pub missing_contents: BTreeSet<B256>,
+    /// What indexing the corpora cost (not part of the report: it depends on the node's files).
+    pub indexing: Indexing,
+}
+
+/// The shard work of an epoch, and the files it used (for pruning).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Indexing {
+    /// Shards built and reused, over every corpus.
+    pub work: ShardWork,
+    /// Every shard file the epoch's corpora are made of.
+    pub shard_files: BTreeSet<PathBuf>,
 }
 
 impl ComputedEpoch {
@@ -150,17 +164,34 @@ struct ModelIndex {
     corpus_hash: B256,
     documents: u64,
     tokens: u64,
-    index: Option<Arc<SuffixIndex>>,
+    index: Option<CorpusIndex>,
     models: BTreeSet<U256>,
 }
 
-/// Computes an epoch. `index_dir` caches suffix indexes between runs (files named by corpus
-/// hash); without it they are built in memory.
+/// One index of a corpus in memory, or its shards on disk: both answer alike.
+#[derive(Debug)]
+enum CorpusIndex {
+    Memory(SuffixIndex),
+    Shards(ShardSet),
+}
+
+impl CorpusIndex {
+    fn attribute(&self, text: &str, params: &AttributionParams) -> Attribution {
+        match self {
+            Self::Memory(index) => attribute(index, text, params),
+            Self::Shards(set) => attribute(set, text, params),
+        }
+    }
+}
+
+/// Computes an epoch. With `shards`, corpora are indexed into shard files there, and shards an
+/// earlier epoch (or another corpus) built are reused; without it each corpus is indexed in
+/// memory. The report is the same either way.
 #[tracing::instrument(skip_all, fields(epoch = inputs.header.epoch))]
 pub fn compute_epoch(
     inputs: &EpochInputs,
     params: &OracleParams,
-    index_dir: Option<&Path>,
+    shards: Option<&ShardStore>,
 ) -> Result<ComputedEpoch, ComputeError> {
     let header = inputs.header;
     let contributions: Vec<Contribution> = inputs
@@ -210,6 +241,7 @@ pub fn compute_epoch(
     let mut indexes: Vec<ModelIndex> = Vec::new();
     let mut index_of_clusters: BTreeMap<Vec<ClusterId>, usize> = BTreeMap::new();
     let mut index_of_model: BTreeMap<U256, usize> = BTreeMap::new();
+    let mut indexing = Indexing::default();
     for &model in &needed {
         let clusters: BTreeSet<ClusterId> = inputs
             .corpora
@@ -223,7 +255,7 @@ pub fn compute_epoch(
             Some(&slot) => slot,
             None => {
                 let options = CorpusOptions::for_params(&params.attribution, Some(&prior_art));
-                let built = build_index(&clustering, &clusters, &options, index_dir)?;
+                let built = build_index(&clustering, &clusters, &options, shards, &mut indexing)?;
                 indexes.push(built);
                 index_of_clusters.insert(clusters, indexes.len() - 1);
                 indexes.len() - 1
@@ -480,6 +512,7 @@ pub fn compute_epoch(
         update,
         tree,
         missing_contents,
+        indexing,
     })
 }
 
@@ -603,7 +636,8 @@ fn build_index(
     clustering: &Clustering,
     clusters: &[ClusterId],
     options: &CorpusOptions<'_>,
-    dir: Option<&Path>,
+    store: Option<&ShardStore>,
+    indexing: &mut Indexing,
 ) -> Result<ModelIndex, ComputeError> {
     let corpus = Corpus::build_with(
         clusters
@@ -616,14 +650,16 @@ fn build_index(
     let tokens = corpus.token_count();
     let index = if documents == 0 {
         None
-    } else if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(IndexError::from)?;
-        let path = dir.join(format!("{corpus_hash:x}.{INDEX_FILE_EXTENSION}"));
-        let (index, source) = SuffixIndex::load_or_build(corpus, &path)?;
-        tracing::debug!(%corpus_hash, ?source, documents, tokens, "index ready");
-        Some(Arc::new(index))
+    } else if let Some(store) = store {
+        let (set, work) = ShardSet::from_corpus(&corpus, &store.dir, &store.plan)?;
+        tracing::debug!(%corpus_hash, ?work, documents, tokens, "shards ready");
+        indexing.work.add(&work);
+        indexing
+            .shard_files
+            .extend(set.shards().iter().map(|s| s.path().to_path_buf()));
+        Some(CorpusIndex::Shards(set))
     } else {
-        Some(Arc::new(SuffixIndex::build(corpus)))
+        Some(CorpusIndex::Memory(SuffixIndex::build(corpus)))
     };
     Ok(ModelIndex {
         corpus_hash,
@@ -670,7 +706,7 @@ impl Context<'_> {
             return (Attribution::default(), None);
         };
         let attribution = match &index.index {
-            Some(sa) => attribute(sa.as_ref(), text, self.attribution),
+            Some(index) => index.attribute(text, self.attribution),
             None => Attribution {
                 output_tokens: u32::try_from(crate::text::words(text).len()).unwrap_or(u32::MAX),
                 ..Attribution::default()
@@ -943,6 +979,7 @@ fn records_digest(inputs: &EpochInputs) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shard::ShardPlan;
     use crate::{
         BlockRange, CarriedPortion, FeeSplit, LineageModel, OrderKey,
         inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput, RecordRole},
@@ -1251,15 +1288,33 @@ mod tests {
     }
 
     #[test]
-    fn the_index_cache_gives_the_same_report() {
+    fn shards_give_the_report_of_one_index_and_are_reused() {
         let dir = tempfile::tempdir().unwrap();
         let out = format!("as they say {} and more", &TEXT_A[..60]);
         let i = inputs(vec![inference(1, Output::Text(out), 1_000_003)]);
-        let a1 = compute_epoch(&i, &OracleParams::default(), Some(dir.path())).unwrap();
-        let a2 = compute_epoch(&i, &OracleParams::default(), Some(dir.path())).unwrap();
-        let a3 = compute_epoch(&i, &OracleParams::default(), None).unwrap();
-        assert_eq!(a1.json, a2.json);
-        assert_eq!(a1.json, a3.json);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let params = OracleParams::default();
+        let memory = compute_epoch(&i, &params, None).unwrap();
+        assert_eq!(memory.indexing, Indexing::default());
+        let one_per_document = ShardPlan {
+            min_tokens: 1,
+            spread_tokens: 1,
+            max_tokens: 1,
+        };
+        for (name, plan) in [("default", ShardPlan::default()), ("small", one_per_document)] {
+            let store = ShardStore::new(dir.path().join(name)).with_plan(plan);
+            let first = compute_epoch(&i, &params, Some(&store)).unwrap();
+            let again = compute_epoch(&i, &params, Some(&store)).unwrap();
+            assert_eq!(first.json, memory.json, "{name}");
+            assert_eq!(again.json, memory.json, "{name}");
+            let (built, reused) = (first.indexing.work, again.indexing.work);
+            assert!(built.built >= 1 && built.reused == 0, "{name}: {built:?}");
+            assert_eq!((reused.built, reused.reused), (0, built.built), "{name}");
+            assert_eq!(reused.reused_tokens, built.built_tokens, "{name}");
+            assert_eq!(again.indexing.shard_files, first.indexing.shard_files);
+            let files = std::fs::read_dir(&store.dir).unwrap().count();
+            assert_eq!(files, first.indexing.shard_files.len(), "{name}");
+        }
+        let small = std::fs::read_dir(dir.path().join("small")).unwrap().count();
+        assert!(small > 1, "one shard per document: {small}");
     }
 }

@@ -410,6 +410,92 @@ pub struct ShardWork {
     pub reused_tokens: u64,
 }
 
+impl ShardWork {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Self) {
+        self.built += other.built;
+        self.built_tokens += other.built_tokens;
+        self.reused += other.reused;
+        self.reused_tokens += other.reused_tokens;
+    }
+}
+
+/// Where a node keeps shard files between epochs, and how it cuts corpora into shards.
+///
+/// Results never depend on the plan (a set answers as one index however it is cut): two nodes
+/// with different plans sign the same reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardStore {
+    /// The directory of `*.olshard` files.
+    pub dir: PathBuf,
+    /// How corpora are cut.
+    pub plan: ShardPlan,
+}
+
+impl ShardStore {
+    /// A store in `dir` with the default plan.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            plan: ShardPlan::default(),
+        }
+    }
+
+    /// The same store cutting by `plan`.
+    pub fn with_plan(self, plan: ShardPlan) -> Self {
+        Self { plan, ..self }
+    }
+
+    /// Deletes shard files that are not in `used` and do not fit in `spare_bytes`, most
+    /// recently used kept first (a reused shard is touched, see [`ShardBuilder::write`]), and
+    /// temporary files left more than an hour ago by an interrupted write. Disk use after it is
+    /// the used shards plus at most `spare_bytes`. Returns the files deleted.
+    pub fn prune(&self, used: &BTreeSet<PathBuf>, spare_bytes: u64) -> io::Result<Vec<PathBuf>> {
+        let mut unused = Vec::new();
+        let mut deleted = Vec::new();
+        let now = std::time::SystemTime::now();
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let meta = entry.metadata()?;
+            let modified = meta.modified()?;
+            let is_shard = path.extension().is_some_and(|e| e == SHARD_FILE_EXTENSION);
+            let stale_tmp = path.extension().is_some_and(|e| e == "tmp")
+                && now
+                    .duration_since(modified)
+                    .is_ok_and(|age| age.as_secs() > 3600);
+            if stale_tmp {
+                remove(&path, &mut deleted)?;
+            } else if is_shard && !used.contains(&path) {
+                unused.push((modified, path, meta.len()));
+            }
+        }
+        // Most recent first; ties by name, so the choice does not depend on directory order.
+        unused.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+        let mut kept = 0u64;
+        for (_, path, len) in unused {
+            if kept + len <= spare_bytes {
+                kept += len;
+            } else {
+                remove(&path, &mut deleted)?;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+fn remove(path: &Path, deleted: &mut Vec<PathBuf>) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => {
+            deleted.push(path.to_path_buf());
+            Ok(())
+        }
+        // Another process pruned it first.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Suffix-array ranges of a pattern, one per shard of a [`ShardSet`].
 pub type Ranges = Vec<Range<usize>>;
 
@@ -885,6 +971,57 @@ mod tests {
             .count();
         assert_eq!(ids(&inserted)[..before], ids(&first)[..before]);
         assert!(work.built < inserted.shards().len(), "{work:?}");
+    }
+
+    #[test]
+    fn pruning_keeps_the_used_shards_and_the_most_recent_that_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ShardStore::new(dir.path());
+        let write = |text: &str, age_secs: u64| {
+            let corpus = corpus_of(&[text.to_owned()], &CorpusOptions::WHOLE);
+            let (set, _) = ShardSet::from_corpus(&corpus, &store.dir, &store.plan).unwrap();
+            let path = set.shards()[0].path().to_path_buf();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+            fs::File::options()
+                .append(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+            (path.clone(), fs::metadata(&path).unwrap().len())
+        };
+        // Oldest first: `used` is the oldest of all, and is kept whatever its age.
+        let (used, _) = write("the oldest shard of all, but in use", 500);
+        let (old, _) = write("an old shard nobody uses any more", 400);
+        let (recent, recent_len) = write("a recent shard nobody uses now", 300);
+        let (newest, newest_len) = write("the newest shard, unused", 200);
+        let stale = dir.path().join("crashed.olshard.1.1.tmp");
+        fs::write(&stale, b"half a shard").unwrap();
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3700);
+        fs::File::options()
+            .append(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        let fresh = dir.path().join("writing.olshard.2.2.tmp");
+        fs::write(&fresh, b"being written").unwrap();
+        let unrelated = dir.path().join("notes.txt");
+        fs::write(&unrelated, b"not ours").unwrap();
+
+        let in_use = BTreeSet::from([used.clone()]);
+        let mut deleted = store.prune(&in_use, newest_len + recent_len).unwrap();
+        deleted.sort();
+        let mut expected = vec![old.clone(), stale];
+        expected.sort();
+        assert_eq!(deleted, expected);
+        for kept in [&used, &recent, &newest, &fresh, &unrelated] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
+        // With no room to spare, only what is used stays.
+        let deleted = store.prune(&in_use, 0).unwrap();
+        assert_eq!(deleted, vec![newest, recent]);
+        assert!(used.exists() && Shard::open(&used, None).is_ok());
     }
 
     #[test]

@@ -32,6 +32,7 @@ use openledger_oracle::{
     inputs::{EpochHeader, EpochInputs, load_inputs},
     node::{Node, NodeConfig, NodeError, Oracle, OracleConfig},
     pipeline::{ComputedEpoch, OracleParams, compute_epoch},
+    shard::ShardPlan,
     report::{EpochReport, RoleEntry, Status},
 };
 use openledger_sdk::{
@@ -194,6 +195,7 @@ pub fn oracle_config(
         finality_depth: 2,
         epoch_blocks: 1,
         params: OracleParams::default(),
+        shard_plan: ShardPlan::default(),
         sync: sync_config(),
     }
 }
