@@ -15,8 +15,8 @@ use openledger_oracle::{
     explain::explain,
     node::{Node, NodeConfig, Oracle, OracleConfig},
     pipeline::OracleParams,
-    shard::ShardPlan,
     report::EpochReport,
+    shard::ShardPlan,
 };
 use openledger_sdk::Deployment;
 

@@ -58,12 +58,12 @@ use crate::{
     BlockRange, aligned_epoch_range,
     content::{ContentSourceError, Contents, Fetched},
     index::prune_index_dir,
-    shard::{ShardPlan, ShardStore},
     inputs::{
         EpochHeader, InputError, PostedRoot, Unavailable, load_inputs, posted_roots, previous_root,
     },
     pipeline::{ComputeError, ComputedEpoch, OracleParams, compute_epoch},
     report::{EpochReport, ReportFormatError, dec},
+    shard::{ShardPlan, ShardStore},
 };
 
 /// Shard files a node keeps beyond those of the epoch just computed, as a multiple of their
@@ -225,7 +225,12 @@ fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
         });
     match deleted {
         Ok(deleted) if !deleted.is_empty() => {
-            tracing::info!(deleted = deleted.len(), used = used.len(), used_bytes, "pruned old index files");
+            tracing::info!(
+                deleted = deleted.len(),
+                used = used.len(),
+                used_bytes,
+                "pruned old index files"
+            );
         }
         Ok(_) => {}
         Err(e) => {

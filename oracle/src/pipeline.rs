@@ -1300,7 +1300,10 @@ mod tests {
             spread_tokens: 1,
             max_tokens: 1,
         };
-        for (name, plan) in [("default", ShardPlan::default()), ("small", one_per_document)] {
+        for (name, plan) in [
+            ("default", ShardPlan::default()),
+            ("small", one_per_document),
+        ] {
             let store = ShardStore::new(dir.path().join(name)).with_plan(plan);
             let first = compute_epoch(&i, &params, Some(&store)).unwrap();
             let again = compute_epoch(&i, &params, Some(&store)).unwrap();

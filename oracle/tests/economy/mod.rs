@@ -32,8 +32,8 @@ use openledger_oracle::{
     inputs::{EpochHeader, EpochInputs, load_inputs},
     node::{Node, NodeConfig, NodeError, Oracle, OracleConfig},
     pipeline::{ComputedEpoch, OracleParams, compute_epoch},
-    shard::ShardPlan,
     report::{EpochReport, RoleEntry, Status},
+    shard::ShardPlan,
 };
 use openledger_sdk::{
     Deployment, OpenLedger,
