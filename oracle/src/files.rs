@@ -23,6 +23,15 @@ pub(crate) fn temp_beside(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Deletes `path`; `false` if it was already gone (another process pruned it first).
+pub(crate) fn remove_if_present(path: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -449,11 +449,8 @@ pub fn prune_index_dir(dir: &Path, keep: usize) -> io::Result<Vec<std::path::Pat
     files.sort_by(|a, b| b.cmp(a));
     let mut deleted = Vec::new();
     for (_, path) in files.into_iter().skip(keep) {
-        match fs::remove_file(&path) {
-            Ok(()) => deleted.push(path),
-            // Another process pruned it first.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+        if crate::files::remove_if_present(&path)? {
+            deleted.push(path);
         }
     }
     Ok(deleted)

@@ -206,8 +206,8 @@ pub struct Verification {
     pub notes: Vec<String>,
 }
 
-/// Deletes the shards no recent epoch used (see [`SPARE_SHARDS`]), and suffix-index files of
-/// the single-index format that shards replaced. A failure is logged: the next epoch retries.
+/// Deletes the shards no recent epoch used (see [`SPARE_SHARDS`]). A failure is logged: the
+/// next epoch retries.
 fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
     if !shards.dir.is_dir() {
         return;
@@ -217,13 +217,7 @@ fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let deleted = shards
-        .prune(used, used_bytes.saturating_mul(SPARE_SHARDS))
-        .and_then(|mut deleted| {
-            deleted.extend(prune_index_dir(&shards.dir, 0)?);
-            Ok(deleted)
-        });
-    match deleted {
+    match shards.prune(used, used_bytes.saturating_mul(SPARE_SHARDS)) {
         Ok(deleted) if !deleted.is_empty() => {
             tracing::info!(
                 deleted = deleted.len(),
@@ -269,6 +263,11 @@ impl Oracle {
             }
         }
         .with_cache(&config.data_dir.join("contents"))?;
+        let shards = ShardStore::new(config.data_dir.join("indexes")).with_plan(config.shard_plan);
+        // Once, at start: the single-index files that shards replaced are never read again.
+        if shards.dir.is_dir() {
+            prune_index_dir(&shards.dir, 0)?;
+        }
         let url = config
             .rpc_url
             .parse()
@@ -282,7 +281,7 @@ impl Oracle {
             indexer,
             client,
             provider,
-            shards: ShardStore::new(config.data_dir.join("indexes")).with_plan(config.shard_plan),
+            shards,
             params: config.params,
             finality_depth: config.finality_depth,
             epoch_blocks: config.epoch_blocks,

@@ -979,10 +979,10 @@ fn records_digest(inputs: &EpochInputs) -> B256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shard::ShardPlan;
     use crate::{
         BlockRange, CarriedPortion, FeeSplit, LineageModel, OrderKey,
         inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput, RecordRole},
+        shard::ShardPlan,
     };
 
     const TEXT_A: &str = "the quick brown fox jumps over the lazy dog while the farmer sleeps under an old oak tree near the river bank";

@@ -58,6 +58,7 @@ use openledger_mmap::ReadOnlyMap;
 
 use crate::{
     cluster::ClusterId,
+    files::remove_if_present,
     index::{Corpus, find},
     sais,
     text::{SEPARATOR, Vocabulary},
@@ -465,7 +466,9 @@ impl ShardStore {
                     .duration_since(modified)
                     .is_ok_and(|age| age.as_secs() > 3600);
             if stale_tmp {
-                remove(&path, &mut deleted)?;
+                if remove_if_present(&path)? {
+                    deleted.push(path);
+                }
             } else if is_shard && !used.contains(&path) {
                 unused.push((modified, path, meta.len()));
             }
@@ -476,23 +479,11 @@ impl ShardStore {
         for (_, path, len) in unused {
             if kept + len <= spare_bytes {
                 kept += len;
-            } else {
-                remove(&path, &mut deleted)?;
+            } else if remove_if_present(&path)? {
+                deleted.push(path);
             }
         }
         Ok(deleted)
-    }
-}
-
-fn remove(path: &Path, deleted: &mut Vec<PathBuf>) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Ok(()) => {
-            deleted.push(path.to_path_buf());
-            Ok(())
-        }
-        // Another process pruned it first.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
     }
 }
 
