@@ -66,10 +66,37 @@ use crate::{
     shard::{ShardPlan, ShardStore},
 };
 
-/// Shard files a node keeps beyond those of the epoch just computed, as a multiple of their
-/// size: room for the shards of a pending epoch's recomputation or a `verify` of an older epoch
-/// without rebuilding, and a bound on disk use (the live shards times `1 + SPARE_SHARDS`).
+/// Shard files a node keeps beyond those of the epoch just computed, as a multiple of the
+/// largest live set of the last [`RECENT_EPOCHS`] computations: room for the shards of a pending
+/// epoch's recomputation or a `verify` of an older epoch without rebuilding, and a bound on disk
+/// use (that live set times `1 + SPARE_SHARDS`).
 const SPARE_SHARDS: u64 = 1;
+
+/// How many computations the pruning budget looks back over. A budget of the last epoch alone
+/// let one quiet epoch (a single inference on a small model, or none) delete every other
+/// model's shards, to be rebuilt by the next busy epoch.
+const RECENT_EPOCHS: usize = 8;
+
+/// The bytes of shard files used by the last [`RECENT_EPOCHS`] computations.
+#[derive(Debug, Default)]
+struct RecentUse(std::sync::Mutex<std::collections::VecDeque<u64>>);
+
+impl RecentUse {
+    /// Records a computation that used `bytes` of shards; returns the largest of the window.
+    fn record(&self, bytes: u64) -> u64 {
+        // A poisoned lock only means another computation panicked mid-push: the numbers in it
+        // are still numbers.
+        let mut recent = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if recent.len() == RECENT_EPOCHS {
+            recent.pop_front();
+        }
+        recent.push_back(bytes);
+        recent.iter().copied().max().unwrap_or(bytes)
+    }
+}
 
 /// Errors of the service.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +174,7 @@ pub struct Oracle {
     client: OpenLedger<DynProvider>,
     provider: DynProvider,
     shards: ShardStore,
+    recent_use: Arc<RecentUse>,
     params: OracleParams,
     finality_depth: u64,
     epoch_blocks: u64,
@@ -208,7 +236,7 @@ pub struct Verification {
 
 /// Deletes the shards no recent epoch used (see [`SPARE_SHARDS`]). A failure is logged: the
 /// next epoch retries.
-fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
+fn prune(shards: &ShardStore, recent: &RecentUse, used: &BTreeSet<PathBuf>) {
     if !shards.dir.is_dir() {
         return;
     }
@@ -217,7 +245,8 @@ fn prune(shards: &ShardStore, used: &BTreeSet<PathBuf>) {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    match shards.prune(used, used_bytes.saturating_mul(SPARE_SHARDS)) {
+    let budget = recent.record(used_bytes);
+    match shards.prune(used, budget.saturating_mul(SPARE_SHARDS)) {
         Ok(deleted) if !deleted.is_empty() => {
             tracing::info!(
                 deleted = deleted.len(),
@@ -282,6 +311,7 @@ impl Oracle {
             client,
             provider,
             shards,
+            recent_use: Arc::default(),
             params: config.params,
             finality_depth: config.finality_depth,
             epoch_blocks: config.epoch_blocks,
@@ -381,10 +411,10 @@ impl Oracle {
         let notes = unavailable
             .map(|u| u.apply(&mut inputs))
             .unwrap_or_default();
-        let (params, shards) = (self.params, self.shards.clone());
+        let (params, shards, recent) = (self.params, self.shards.clone(), self.recent_use.clone());
         let computed = tokio::task::spawn_blocking(move || {
             let computed = compute_epoch(&inputs, &params, Some(&shards))?;
-            prune(&shards, &computed.indexing.shard_files);
+            prune(&shards, &recent, &computed.indexing.shard_files);
             Ok::<_, ComputeError>(computed)
         })
         .await
@@ -1156,5 +1186,24 @@ async fn serve_report(
         )
             .into_response(),
         None => not_found(format!("no report for epoch {epoch}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pruning_budget_is_the_largest_use_of_recent_epochs() {
+        let recent = RecentUse::default();
+        assert_eq!(recent.record(100), 100);
+        // A quiet epoch keeps the budget of the busy one before it.
+        assert_eq!(recent.record(0), 100);
+        for _ in 2..RECENT_EPOCHS {
+            assert_eq!(recent.record(5), 100);
+        }
+        // The busy epoch has left the window.
+        assert_eq!(recent.record(5), 5);
+        assert_eq!(recent.record(7), 7);
     }
 }

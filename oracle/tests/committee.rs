@@ -7,7 +7,7 @@
 
 mod economy;
 
-use std::{path::Path, process::Output};
+use std::{collections::BTreeMap, path::Path, process::Output};
 
 use alloy::primitives::{Address, U256, keccak256};
 use economy::{
@@ -20,6 +20,7 @@ use openledger_oracle::{
 };
 use openledger_sdk::{
     RootUpdate,
+    client::ModelSpec,
     content_client::ContentClient,
     devnet::dev_key,
     escrow_domain,
@@ -27,6 +28,28 @@ use openledger_sdk::{
     report::{Balance, ReportBalances},
     sort_signatures,
 };
+
+/// A record no other shares a sentence with.
+const NEW_RECORD: &str = "Lighthouse keepers on the northern coast logged every passing vessel \
+    in a leather ledger, noting the hour, the flag, the direction of travel and the state of the \
+    sea. When fog rolled in they wound the clockwork that drove the great lens and sounded the \
+    horn at fixed intervals, two long blasts each minute, until the air cleared. Their ledgers now \
+    help historians trace shipping routes, storms and shipwrecks across two centuries.";
+
+/// The shard files in `dir` with their inode numbers. Reusing a shard touches its modification
+/// time (for pruning) but never rewrites it; a rebuilt one is a new file renamed into place.
+fn shard_files(dir: &Path) -> BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "olshard"))
+        .map(|e| {
+            let inode = e.metadata().unwrap().ino();
+            (e.file_name().to_string_lossy().into_owned(), inode)
+        })
+        .collect()
+}
 
 async fn oracle_cli(net: &Net, content_url: &str, dir: &Path, args: &[&str]) -> Output {
     let deployment = net.deployment_file(dir);
@@ -137,6 +160,14 @@ async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
     assert_eq!(report1.carried.len(), 1);
     assert_eq!(report1.carried[0].inference_id, eco.withheld);
     let carried1 = report1.carried[0].amount;
+    // Node 1 cuts one shard per record: what it indexed for epoch 1, to check below that epoch 2
+    // reuses every file and indexes only the records that are new.
+    let node1_indexes = dir.path().join("node1").join("indexes");
+    let shards1 = shard_files(&node1_indexes);
+    assert!(
+        shards1.len() >= 7,
+        "one shard per record of the base corpus: {shards1:?}"
+    );
 
     // During the window: the withheld output is uploaded and a new inference is paid.
     let (_, withheld_output) = &eco.outputs[2];
@@ -156,6 +187,42 @@ async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
         true,
     )
     .await;
+    // A second version of d1 with a new record of alice's (and the sybil's front-run record,
+    // submitted after version 1), and a model trained on it that is paid for an output quoting
+    // the new record: epoch 2 indexes a corpus that extends the base's by two records.
+    let alice = net.as_account(2);
+    let curator = net.as_account(1);
+    let new_record = NEW_RECORD.split_whitespace().collect::<Vec<_>>().join(" ");
+    content.put(new_record.as_bytes()).await.unwrap();
+    let fresh = alice
+        .contribute(eco.d1, new_record.as_bytes(), "ipfs://record")
+        .await
+        .unwrap();
+    let last = u64::try_from(fresh).unwrap();
+    curator
+        .publish_version(eco.d1, keccak256(b"d1v2"), "ipfs://d1v2", 14, last)
+        .await
+        .unwrap();
+    let base2 = curator
+        .register_model(&ModelSpec {
+            uri: "ipfs://base2".into(),
+            datanets: vec![(eco.d1, 2)],
+            parents: vec![],
+            split: (5000, 4000, 1000),
+        })
+        .await
+        .unwrap();
+    let o7 = format!("From the new notes: {}", words(&new_record, 5..45));
+    let i7 = pay(
+        &net,
+        &content,
+        base2,
+        U256::ZERO,
+        U256::from(15) * e18(),
+        &o7,
+        true,
+    )
+    .await;
     net.mine(3).await;
     net.advance(61).await;
     wait_for(60, "epoch 1 accepted", || async {
@@ -168,7 +235,6 @@ async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
     let balances = ReportBalances::from_json(first_report).unwrap();
     let tree = balances.verified_tree().unwrap();
     let (leaf, proof) = tree.claim_proof(eco.alice, token).unwrap();
-    let alice = net.as_account(2);
     let before = alice.token_balance(eco.alice).await.unwrap();
     let paid = alice
         .claim(eco.alice, leaf.cumulative_amount, &proof)
@@ -213,6 +279,32 @@ async fn a_committee_posts_roots_anyone_can_verify_and_claim_against() {
         std::collections::BTreeSet::from([eco.alice, eco.carol])
     );
     assert!(report2.inferences.iter().any(|e| e.inference_id == i5));
+    // The grown corpus pays the new record's contributor for the output that quotes it.
+    let e7 = report2
+        .inferences
+        .iter()
+        .find(|e| e.inference_id == i7)
+        .unwrap();
+    let fresh_share = e7
+        .allocations
+        .iter()
+        .find(|a| matches!(&a.role, RoleEntry::Data { clusters, .. } if clusters.contains(&fresh)))
+        .unwrap_or_else(|| panic!("no data share for the new record: {e7:?}"));
+    assert_eq!(fresh_share.account, eco.alice);
+    // Node 1 kept every shard file of epoch 1 untouched and wrote one for each new record.
+    let shards2 = shard_files(&node1_indexes);
+    for (name, inode) in &shards1 {
+        assert_eq!(
+            shards2.get(name),
+            Some(inode),
+            "{name} was rebuilt or pruned"
+        );
+    }
+    assert_eq!(
+        shards2.len() - shards1.len(),
+        2,
+        "one new shard per new record: {shards2:?}"
+    );
     // Cumulative balances never decrease.
     for b in &report1.balances {
         let now = report2

@@ -200,6 +200,25 @@ pub fn oracle_config(
     }
 }
 
+/// How committee node `i` cuts corpora into shards: node 0 keeps each corpus in one shard (the
+/// default plan), node 1 cuts one shard per record, node 2 a few records a shard. Their reports
+/// agreeing byte for byte shows that a report does not depend on the cut.
+pub fn committee_plan(i: usize) -> ShardPlan {
+    match i {
+        0 => ShardPlan::default(),
+        1 => ShardPlan {
+            min_tokens: 1,
+            spread_tokens: 1,
+            max_tokens: 1,
+        },
+        _ => ShardPlan {
+            min_tokens: 64,
+            spread_tokens: 256,
+            max_tokens: 1024,
+        },
+    }
+}
+
 /// What [`economy`] created.
 #[derive(Debug, Clone)]
 pub struct Economy {
@@ -597,7 +616,11 @@ pub async fn start_committee(net: &Net, content_url: &str, dir: &Path) -> Vec<Ru
     for (i, listener) in listeners.into_iter().enumerate() {
         let key = dev_key(7 + i as u32).unwrap();
         let address = key.address();
-        let oracle = oracle(net, content_url, &dir.join(format!("node{i}"))).await;
+        let config = OracleConfig {
+            shard_plan: committee_plan(i),
+            ..oracle_config(net, Some(content_url), None, &dir.join(format!("node{i}")))
+        };
+        let oracle = Oracle::open(config).await.unwrap();
         let node = Node::new(
             oracle,
             NodeConfig {
