@@ -982,7 +982,7 @@ mod tests {
     use crate::{
         BlockRange, CarriedPortion, FeeSplit, LineageModel, OrderKey,
         inputs::{CarriedInput, EpochHeader, PreviousEpoch, RecordInput, RecordRole},
-        shard::ShardPlan,
+        shard::{CutRule, ShardPlan},
     };
 
     const TEXT_A: &str = "the quick brown fox jumps over the lazy dog while the farmer sleeps under an old oak tree near the river bank";
@@ -1295,11 +1295,11 @@ mod tests {
         let params = OracleParams::default();
         let memory = compute_epoch(&i, &params, None).unwrap();
         assert_eq!(memory.indexing, Indexing::default());
-        let one_per_document = ShardPlan {
+        let one_per_document = ShardPlan::single(CutRule {
             min_tokens: 1,
             spread_tokens: 1,
             max_tokens: 1,
-        };
+        });
         for (name, plan) in [
             ("default", ShardPlan::default()),
             ("small", one_per_document),

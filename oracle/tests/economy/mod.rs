@@ -33,7 +33,7 @@ use openledger_oracle::{
     node::{Node, NodeConfig, NodeError, Oracle, OracleConfig},
     pipeline::{ComputedEpoch, OracleParams, compute_epoch},
     report::{EpochReport, RoleEntry, Status},
-    shard::ShardPlan,
+    shard::{CutRule, ShardPlan},
 };
 use openledger_sdk::{
     Deployment, OpenLedger,
@@ -206,15 +206,22 @@ pub fn oracle_config(
 pub fn committee_plan(i: usize) -> ShardPlan {
     match i {
         0 => ShardPlan::default(),
-        1 => ShardPlan {
+        1 => ShardPlan::single(CutRule {
             min_tokens: 1,
             spread_tokens: 1,
             max_tokens: 1,
-        },
+        }),
         _ => ShardPlan {
-            min_tokens: 64,
-            spread_tokens: 256,
-            max_tokens: 1024,
+            shards: CutRule {
+                min_tokens: 256,
+                spread_tokens: 512,
+                max_tokens: 2048,
+            },
+            tail: Some(CutRule {
+                min_tokens: 32,
+                spread_tokens: 64,
+                max_tokens: 256,
+            }),
         },
     }
 }
