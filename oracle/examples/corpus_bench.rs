@@ -3,6 +3,7 @@
 //! ```text
 //! corpus_bench bytes CORPUS.jsonl [--queries N] [--queries-out FILE] [--counts-out FILE]
 //! corpus_bench words CORPUS.jsonl [--outputs N]
+//! corpus_bench grow CORPUS.jsonl --dir DIR [--percent P] [--outputs N] [--queries N]
 //! ```
 //!
 //! `CORPUS.jsonl` holds one `{"text": ...}` document per line (`scripts/lib/bench-corpus.py`).
@@ -17,6 +18,13 @@
 //!   (default 200) 500-token outputs, each made of corpus spans of 10 to 60 words between runs
 //!   of 10 to 50 random corpus words, attributed one by one.
 //!
+//! - `grow`: two epochs of a growing corpus indexed into shards in `DIR` (emptied first) with the
+//!   default [`ShardPlan`]: the first `100 - P` percent of the documents (default P = 1), then
+//!   all of them. For each, the time of clustering, of the word corpus and of the shards, and
+//!   the tokens sorted and reused; then, over the grown corpus, N (default 10,000) count queries
+//!   and N (default 200) 500-token outputs attributed over the shards and over one index of the
+//!   same text, whose answers must be equal.
+//!
 //! Prints one JSON object on stdout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -28,8 +36,10 @@ use std::{
 
 use alloy::primitives::{Address, U256};
 use openledger_oracle::{
-    AttributionParams, ByteIndex, ClusterParams, Contribution, Corpus, OrderKey, SuffixIndex,
-    attribute, cluster,
+    AttributionParams, ByteIndex, ClusterParams, Clustering, Contribution, Corpus, OrderKey,
+    SuffixIndex, TextIndex, attribute, cluster,
+    shard::{ShardPlan, ShardSet},
+    text::{SEPARATOR, Vocabulary},
 };
 use openledger_testkit::SplitMix64;
 use serde_json::{Value, json};
@@ -82,6 +92,7 @@ fn main() {
     let result = match mode.as_str() {
         "bytes" => bytes(corpus, &args),
         "words" => words(corpus, &args),
+        "grow" => grow(corpus, &args),
         other => panic!("unknown mode {other}"),
     };
     println!("{result}");
@@ -153,17 +164,7 @@ fn bytes(path: &str, args: &[String]) -> Value {
 
 fn words(path: &str, args: &[String]) -> Value {
     let output_count: usize = flag(args, "--outputs").unwrap_or(200);
-    let docs: Vec<String> = documents(path).collect();
-    let contributions: Vec<Contribution> = docs
-        .into_iter()
-        .enumerate()
-        .map(|(i, text)| Contribution {
-            id: U256::from(i),
-            contributor: Address::with_last_byte((i % 251) as u8),
-            order: OrderKey::new(i as u64, 0),
-            text,
-        })
-        .collect();
+    let contributions = contributions(documents(path).collect());
     let t = Instant::now();
     let clustering = cluster(&contributions, &ClusterParams::default()).unwrap();
     let t_cluster = t.elapsed();
@@ -176,26 +177,8 @@ fn words(path: &str, args: &[String]) -> Value {
     let t_sa = t.elapsed();
     let build_peak = peak_memory_mb();
 
-    let mut rng = SplitMix64(11);
     let vocab = index.corpus().vocabulary();
-    let outputs: Vec<String> = (0..output_count)
-        .map(|_| {
-            let mut words: Vec<&str> = Vec::new();
-            while words.len() < 500 {
-                let c = &clustering.clusters[rng.below(clustering.clusters.len())];
-                let w: Vec<&str> = c.text.split_whitespace().collect();
-                let len = (10 + rng.below(50)).min(w.len());
-                let start = rng.below(w.len() - len + 1);
-                words.extend(&w[start..start + len]);
-                for _ in 0..10 + rng.below(40) {
-                    let id = 1 + rng.below(vocab.len() - 1) as u32;
-                    words.extend(vocab.word(id));
-                }
-            }
-            words.truncate(500);
-            words.join(" ")
-        })
-        .collect();
+    let outputs = outputs(&clustering, vocab, output_count);
     let params = AttributionParams::default();
     let mut latencies = Vec::with_capacity(outputs.len());
     let mut spans = 0usize;
@@ -220,5 +203,144 @@ fn words(path: &str, args: &[String]) -> Value {
         "attribution_ms": summary(&mut latencies, millis),
         "output_tokens_per_second": (outputs.len() * 500) as f64 / elapsed.as_secs_f64(),
         "spans_per_output": spans as f64 / outputs.len() as f64,
+    })
+}
+
+/// The documents as contributions in file order, each its own contributor among 251.
+fn contributions(docs: Vec<String>) -> Vec<Contribution> {
+    docs.into_iter()
+        .enumerate()
+        .map(|(i, text)| Contribution {
+            id: U256::from(i),
+            contributor: Address::with_last_byte((i % 251) as u8),
+            order: OrderKey::new(i as u64, 0),
+            text,
+        })
+        .collect()
+}
+
+/// `count` outputs of 500 words: spans of 10 to 60 words of random clusters between runs of 10
+/// to 50 random corpus words.
+fn outputs(clustering: &Clustering, vocab: &Vocabulary, count: usize) -> Vec<String> {
+    let mut rng = SplitMix64(11);
+    (0..count)
+        .map(|_| {
+            let mut words: Vec<&str> = Vec::new();
+            while words.len() < 500 {
+                let c = &clustering.clusters[rng.below(clustering.clusters.len())];
+                let w: Vec<&str> = c.text.split_whitespace().collect();
+                let len = (10 + rng.below(50)).min(w.len());
+                let start = rng.below(w.len() - len + 1);
+                words.extend(&w[start..start + len]);
+                for _ in 0..10 + rng.below(40) {
+                    let id = 1 + rng.below(vocab.len() - 1) as u32;
+                    words.extend(vocab.word(id));
+                }
+            }
+            words.truncate(500);
+            words.join(" ")
+        })
+        .collect()
+}
+
+/// One epoch of `grow`: clustering, word corpus, shards.
+fn grow_epoch(
+    contributions: &[Contribution],
+    dir: &std::path::Path,
+) -> (Value, Clustering, Corpus, ShardSet) {
+    let t = Instant::now();
+    let clustering = cluster(contributions, &ClusterParams::default()).unwrap();
+    let t_cluster = t.elapsed();
+    let t = Instant::now();
+    let corpus = Corpus::build(clustering.documents()).unwrap();
+    let t_corpus = t.elapsed();
+    let t = Instant::now();
+    let (set, work) = ShardSet::from_corpus(&corpus, dir, &ShardPlan::default()).unwrap();
+    let t_shards = t.elapsed();
+    let sizes: Vec<usize> = set.shards().iter().map(|s| s.len()).collect();
+    let report = json!({
+        "documents": contributions.len(),
+        "tokens": corpus.token_count(),
+        "cluster_seconds": t_cluster.as_secs_f64(),
+        "corpus_seconds": t_corpus.as_secs_f64(),
+        "shards_seconds": t_shards.as_secs_f64(),
+        "shards": sizes,
+        "built": work.built,
+        "built_tokens": work.built_tokens,
+        "reused": work.reused,
+        "reused_tokens": work.reused_tokens,
+    });
+    (report, clustering, corpus, set)
+}
+
+fn grow(path: &str, args: &[String]) -> Value {
+    let dir: String = flag(args, "--dir").expect("--dir DIR");
+    let percent: f64 = flag(args, "--percent").unwrap_or(1.0);
+    let output_count: usize = flag(args, "--outputs").unwrap_or(200);
+    let query_count: usize = flag(args, "--queries").unwrap_or(10_000);
+    let dir = std::path::PathBuf::from(dir);
+    let _ = fs::remove_dir_all(&dir);
+    let all = contributions(documents(path).collect());
+    let first = ((all.len() as f64) * (1.0 - percent / 100.0)).round() as usize;
+    let (before, ..) = grow_epoch(&all[..first], &dir);
+    let (after, clustering, corpus, set) = grow_epoch(&all, &dir);
+    let t = Instant::now();
+    let one = SuffixIndex::build(corpus);
+    let t_one = t.elapsed();
+
+    // Count queries: 1 to 8 tokens from random places of the text, holes and separators (both
+    // SEPARATOR) excluded, asked of both indexes.
+    let mut rng = SplitMix64(5);
+    let text = one.corpus().tokens();
+    let mut patterns = Vec::with_capacity(query_count);
+    while patterns.len() < query_count {
+        let len = 1 + rng.below(8);
+        let at = rng.below(text.len() - len);
+        let p = &text[at..at + len];
+        if !p.contains(&SEPARATOR) {
+            patterns.push(p.to_vec());
+        }
+    }
+    let count = |index: &dyn Fn(&[u32]) -> u64| {
+        let mut latencies = Vec::with_capacity(patterns.len());
+        let counts: Vec<u64> = patterns
+            .iter()
+            .map(|p| {
+                let t = Instant::now();
+                let c = index(p);
+                latencies.push(t.elapsed());
+                c
+            })
+            .collect();
+        (counts, summary(&mut latencies, micros))
+    };
+    let (shard_counts, shard_count_us) = count(&|p| set.occurrences(&set.find(p)));
+    let (one_counts, one_count_us) = count(&|p| one.occurrences(&one.find(p)));
+    assert_eq!(shard_counts, one_counts, "shards and one index count alike");
+
+    let outputs = outputs(&clustering, one.corpus().vocabulary(), output_count);
+    let params = AttributionParams::default();
+    let mut over_shards = Vec::with_capacity(outputs.len());
+    let mut over_one = Vec::with_capacity(outputs.len());
+    for o in &outputs {
+        let t = Instant::now();
+        let a = attribute(&set, o, &params);
+        over_shards.push(t.elapsed());
+        let t = Instant::now();
+        let b = attribute(&one, o, &params);
+        over_one.push(t.elapsed());
+        assert_eq!(a, b, "shards and one index attribute alike");
+    }
+    let sorted = |v: &Value| v["built_tokens"].as_u64().unwrap_or(0);
+    json!({
+        "mode": "grow",
+        "percent": percent,
+        "first": before,
+        "second": after,
+        "second_over_first_sorted_tokens": sorted(&after) as f64 / sorted(&before).max(1) as f64,
+        "one_index_suffix_array_seconds": t_one.as_secs_f64(),
+        "peak_rss_mb": peak_memory_mb(),
+        "count_us": {"shards": shard_count_us, "one_index": one_count_us},
+        "attribution_ms": {"shards": summary(&mut over_shards, millis), "one_index": summary(&mut over_one, millis)},
     })
 }
