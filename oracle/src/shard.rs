@@ -240,6 +240,56 @@ pub struct Shard {
     n: usize,
     d: usize,
     words: u64,
+    /// Bit `t` set when token `t` occurs in the text (a bit per vocabulary word, so some 34 KB
+    /// for 271,000 words: small beside the text).
+    present: Vec<u64>,
+    /// A one-hash Bloom filter of the text's adjacent token pairs, 8 bits per token (about 12%
+    /// false positives at worst): long matches are found by narrowing token by token, and a
+    /// pair a shard lacks ends its part of the search without one.
+    pairs: Vec<u64>,
+    /// Suffixes starting with token `t` are `buckets[t]..buckets[t + 1]` of the suffix array (4
+    /// bytes a vocabulary word): the first step of every search is a lookup.
+    buckets: Vec<u32>,
+}
+
+/// Where each token's suffixes start in the suffix array of `text` (see [`Shard`]).
+fn buckets(text: &[u32]) -> Vec<u32> {
+    let mut starts = vec![0u32; text.iter().max().map_or(0, |&m| m as usize + 2)];
+    for &t in text {
+        starts[t as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    starts
+}
+
+/// Bit of the pair `(a, b)` in a filter of `words` 64-bit words (a power of two).
+fn pair_bit(a: u32, b: u32, words: usize) -> usize {
+    let h = ((u64::from(a) << 32) | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let bits = (words * 64).max(1) as u64;
+    // `bits` is a power of two: the top bits of the product are its best mixed.
+    (h >> (64 - bits.trailing_zeros().max(1))) as usize & (bits as usize - 1)
+}
+
+/// The adjacent pairs of `text` as a Bloom filter (see [`Shard`]).
+fn pair_filter(text: &[u32]) -> Vec<u64> {
+    let words = (text.len() * 8 / 64).max(1).next_power_of_two();
+    let mut filter = vec![0u64; words];
+    for w in text.windows(2) {
+        let bit = pair_bit(w[0], w[1], words);
+        filter[bit / 64] |= 1 << (bit % 64);
+    }
+    filter
+}
+
+/// The tokens of `text` as a bit set.
+fn token_set(text: &[u32]) -> Vec<u64> {
+    let mut set = vec![0u64; text.iter().max().map_or(0, |&m| m as usize / 64 + 1)];
+    for &t in text {
+        set[t as usize / 64] |= 1 << (t % 64);
+    }
+    set
 }
 
 impl Shard {
@@ -281,14 +331,67 @@ impl Shard {
         if hasher.finalize().as_slice() != sum {
             return Err(corrupt("checksum mismatch"));
         }
-        Ok(Self {
+        let mut shard = Self {
             map,
             id,
             path: path.to_path_buf(),
             n,
             d,
             words,
-        })
+            present: Vec::new(),
+            pairs: Vec::new(),
+            buckets: Vec::new(),
+        };
+        shard.present = token_set(shard.text());
+        shard.pairs = pair_filter(shard.text());
+        shard.buckets = buckets(shard.text());
+        Ok(shard)
+    }
+
+    /// The suffixes that start with `token`: a range of the suffix array, found without a
+    /// search.
+    pub fn bucket(&self, token: u32) -> Range<usize> {
+        let t = token as usize;
+        match (self.buckets.get(t), self.buckets.get(t + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => self.n..self.n,
+        }
+    }
+
+    /// The suffixes that start with `pattern`.
+    pub fn find(&self, pattern: &[u32]) -> Range<usize> {
+        let Some(&first) = pattern.first() else {
+            return 0..self.n;
+        };
+        if !self.may_hold(pattern) {
+            return 0..0;
+        }
+        let bucket = self.bucket(first);
+        let sa = self.suffix_array().get(bucket.clone()).unwrap_or(&[]);
+        let within = find(self.text(), sa, pattern);
+        canonical(bucket.start + within.start..bucket.start + within.end)
+    }
+
+    /// Whether `a` followed by `b` may occur in the shard (`false`: it does not).
+    pub fn may_hold_pair(&self, a: u32, b: u32) -> bool {
+        let bit = pair_bit(a, b, self.pairs.len());
+        self.pairs
+            .get(bit / 64)
+            .is_some_and(|w| w >> (bit % 64) & 1 == 1)
+    }
+
+    /// Whether `pattern` may occur in the shard (`false`: it does not).
+    fn may_hold(&self, pattern: &[u32]) -> bool {
+        pattern.iter().all(|&t| self.holds(t))
+            && pattern.windows(2).all(|w| self.may_hold_pair(w[0], w[1]))
+    }
+
+    /// Whether `token` occurs in the shard: a query with a token the shard lacks is empty
+    /// without a search, which is most shards for a long match.
+    pub fn holds(&self, token: u32) -> bool {
+        self.present
+            .get(token as usize / 64)
+            .is_some_and(|w| w >> (token % 64) & 1 == 1)
     }
 
     fn section(&self, start: usize, len: usize) -> &[u32] {
@@ -680,10 +783,7 @@ impl ShardSet {
 
     /// The ranges of the suffixes starting with `pattern`.
     pub fn find(&self, pattern: &[u32]) -> Ranges {
-        self.shards
-            .iter()
-            .map(|s| find(s.text(), s.suffix_array(), pattern))
-            .collect()
+        self.shards.iter().map(|s| s.find(pattern)).collect()
     }
 
     /// Occurrences of `pattern` over all shards.
@@ -692,23 +792,37 @@ impl ShardSet {
     }
 
     /// Narrows `ranges`, whose suffixes share their first `depth` tokens, to those whose next
-    /// token is `token` (per shard, two binary searches; an empty range stays empty for free).
+    /// token is `token` (per shard, two binary searches; an empty range, a token or pair the
+    /// shard lacks and the first token cost none).
     pub fn narrow(&self, ranges: &[Range<usize>], depth: usize, token: u32) -> Ranges {
         self.shards
             .iter()
             .zip(ranges)
             .map(|(s, range)| {
-                if range.is_empty() {
-                    return range.start..range.start;
+                if range.is_empty() || !s.holds(token) {
+                    return 0..0;
+                }
+                if depth == 0 {
+                    // The suffixes starting with `token` are its bucket: no search.
+                    let b = s.bucket(token);
+                    let (start, end) = (b.start.max(range.start), b.end.min(range.end));
+                    return canonical(start..end);
                 }
                 let (text, sa) = (s.text(), s.suffix_array());
                 let Some(slice) = sa.get(range.clone()) else {
                     return 0..0;
                 };
+                // Every suffix of the range has the same token before `depth`.
+                let before = slice
+                    .first()
+                    .and_then(|&p| text.get(p as usize + depth - 1));
+                if before.is_some_and(|&b| !s.may_hold_pair(b, token)) {
+                    return 0..0;
+                }
                 let at = |p: u32| text.get(p as usize + depth).copied();
                 let lo = slice.partition_point(|&p| at(p) < Some(token));
                 let hi = slice.partition_point(|&p| at(p) <= Some(token));
-                range.start + lo..range.start + hi
+                canonical(range.start + lo..range.start + hi)
             })
             .collect()
     }
@@ -765,6 +879,11 @@ impl ShardSet {
             _ => self.cluster_at(position),
         }
     }
+}
+
+/// `range`, or `0..0` when it is empty: every way of finding nothing gives the same range.
+fn canonical(range: Range<usize>) -> Range<usize> {
+    if range.is_empty() { 0..0 } else { range }
 }
 
 /// Number of suffixes in `ranges`.
