@@ -18,8 +18,8 @@
 //!   (default 200) 500-token outputs, each made of corpus spans of 10 to 60 words between runs
 //!   of 10 to 50 random corpus words, attributed one by one.
 //!
-//! - `grow`: two epochs of a growing corpus indexed into shards in `DIR` (emptied first) with the
-//!   default [`ShardPlan`]: the first `100 - P` percent of the documents (default P = 1), then
+//! - `grow`: two epochs of a growing corpus indexed into shards in `DIR` (emptied first) by one
+//!   [`ShardStore`] with the default plan, as a node does: the first `100 - P` percent of the documents (default P = 1), then
 //!   all of them. For each, the time of clustering, of the word corpus and of the shards, and
 //!   the tokens sorted and reused; then, over the grown corpus, N (default 10,000) count queries
 //!   and N (default 200) 500-token outputs attributed over the shards and over one index of the
@@ -38,7 +38,7 @@ use alloy::primitives::{Address, U256};
 use openledger_oracle::{
     AttributionParams, ByteIndex, ClusterParams, Clustering, Contribution, Corpus, OrderKey,
     SuffixIndex, TextIndex, attribute, cluster,
-    shard::{ShardPlan, ShardSet},
+    shard::{ShardSet, ShardStore},
     text::{SEPARATOR, Vocabulary},
 };
 use openledger_testkit::SplitMix64;
@@ -246,7 +246,7 @@ fn outputs(clustering: &Clustering, vocab: &Vocabulary, count: usize) -> Vec<Str
 /// One epoch of `grow`: clustering, word corpus, shards.
 fn grow_epoch(
     contributions: &[Contribution],
-    dir: &std::path::Path,
+    store: &ShardStore,
 ) -> (Value, Clustering, Corpus, ShardSet) {
     let t = Instant::now();
     let clustering = cluster(contributions, &ClusterParams::default()).unwrap();
@@ -255,7 +255,7 @@ fn grow_epoch(
     let corpus = Corpus::build(clustering.documents()).unwrap();
     let t_corpus = t.elapsed();
     let t = Instant::now();
-    let (set, work) = ShardSet::from_corpus(&corpus, dir, &ShardPlan::default()).unwrap();
+    let (set, work) = store.index(&corpus).unwrap();
     let t_shards = t.elapsed();
     let sizes: Vec<usize> = set.shards().iter().map(|s| s.len()).collect();
     let report = json!({
@@ -282,8 +282,11 @@ fn grow(path: &str, args: &[String]) -> Value {
     let _ = fs::remove_dir_all(&dir);
     let all = contributions(documents(path).collect());
     let first = ((all.len() as f64) * (1.0 - percent / 100.0)).round() as usize;
-    let (before, ..) = grow_epoch(&all[..first], &dir);
-    let (after, clustering, corpus, set) = grow_epoch(&all, &dir);
+    // One store for both epochs, as a node keeps: the second reuses the shards the first
+    // opened.
+    let store = ShardStore::new(&dir);
+    let (before, ..) = grow_epoch(&all[..first], &store);
+    let (after, clustering, corpus, set) = grow_epoch(&all, &store);
     let t = Instant::now();
     let one = SuffixIndex::build(corpus);
     let t_one = t.elapsed();

@@ -651,7 +651,7 @@ fn build_index(
     let index = if documents == 0 {
         None
     } else if let Some(store) = store {
-        let (set, work) = ShardSet::from_corpus(&corpus, &store.dir, &store.plan)?;
+        let (set, work) = store.index(&corpus)?;
         tracing::debug!(%corpus_hash, ?work, documents, tokens, "shards ready");
         indexing.work.add(&work);
         indexing

@@ -52,11 +52,12 @@
 //! A file is used only if its magic, version, lengths, id and checksum match.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeSet, HashMap},
     fs,
     io::{self, Write},
     ops::Range,
     path::{Path, PathBuf},
+    sync::{Arc, Mutex},
 };
 
 use alloy::primitives::{B256, Keccak256};
@@ -179,6 +180,35 @@ impl ShardBuilder {
     pub fn write(self, dir: &Path, alphabet: usize) -> Result<(Shard, bool), ShardError> {
         let id = self.id();
         let path = dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"));
+        self.write_to(path, alphabet)
+    }
+
+    /// [`Self::write`], through `open`: a shard opened before (and whose file is still there)
+    /// is reused without reading its file again.
+    fn write_cached(
+        self,
+        dir: &Path,
+        alphabet: usize,
+        open: &OpenShards,
+    ) -> Result<(Arc<Shard>, bool), ShardError> {
+        let id = self.id();
+        let path = dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"));
+        if let Some(shard) = open.get(&id) {
+            // Touching is also how a pruned file shows: then it is built again.
+            if touch(&path).is_ok() {
+                return Ok((shard, false));
+            }
+            open.forget(&id);
+        }
+        let (shard, built) = self.write_to(path, alphabet)?;
+        let shard = Arc::new(shard);
+        open.insert(shard.clone());
+        Ok((shard, built))
+    }
+
+    fn write_to(self, path: PathBuf, alphabet: usize) -> Result<(Shard, bool), ShardError> {
+        let id = self.id();
+        let dir = path.parent().unwrap_or(Path::new("."));
         if let Ok(shard) = Shard::open(&path, Some(id)) {
             // Marks it used, for pruning; failing to is not worth failing the epoch.
             if let Err(e) = touch(&path) {
@@ -599,12 +629,50 @@ impl ShardWork {
 ///
 /// Results never depend on the plan (a set answers as one index however it is cut): two nodes
 /// with different plans sign the same reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ShardStore {
     /// The directory of `*.olshard` files.
     pub dir: PathBuf,
     /// How corpora are cut.
     pub plan: ShardPlan,
+    /// The shards opened so far (clones share them).
+    open: OpenShards,
+}
+
+/// Shards a process has opened, by id: opening reads the whole file (its checksum) and builds
+/// the shard's filters, which a node would otherwise repeat for every reused shard every epoch.
+/// Holds only files still on disk ([`ShardStore::prune`] forgets what it deletes).
+#[derive(Debug, Clone, Default)]
+struct OpenShards(Arc<Mutex<HashMap<B256, Arc<Shard>>>>);
+
+impl OpenShards {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<B256, Arc<Shard>>> {
+        // A panic elsewhere cannot leave the map half-changed: every change is one call.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, id: &B256) -> Option<Arc<Shard>> {
+        self.lock().get(id).cloned()
+    }
+
+    fn insert(&self, shard: Arc<Shard>) {
+        self.lock().insert(shard.id(), shard);
+    }
+
+    fn forget(&self, id: &B256) {
+        self.lock().remove(id);
+    }
+
+    fn forget_paths(&self, deleted: &[PathBuf]) {
+        self.lock()
+            .retain(|_, s| !deleted.iter().any(|d| d == s.path()));
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
 }
 
 impl ShardStore {
@@ -613,7 +681,19 @@ impl ShardStore {
         Self {
             dir: dir.into(),
             plan: ShardPlan::default(),
+            open: OpenShards::default(),
         }
+    }
+
+    /// The shards of `corpus` cut by the store's plan (see [`ShardSet::from_corpus`]); shards
+    /// this store opened before are reused without reading their files again.
+    pub fn index(&self, corpus: &Corpus) -> Result<(ShardSet, ShardWork), ShardError> {
+        ShardSet::index(corpus, &self.dir, &self.plan, &self.open)
+    }
+
+    /// How many shards the store holds open.
+    pub fn open_count(&self) -> usize {
+        self.open.len()
     }
 
     /// The same store cutting by `plan`.
@@ -657,6 +737,8 @@ impl ShardStore {
                 deleted.push(path);
             }
         }
+        // Memory only: a shard whose file is gone is rebuilt anyway (see `write_cached`).
+        self.open.forget_paths(&deleted);
         Ok(deleted)
     }
 }
@@ -669,7 +751,7 @@ pub type Ranges = Vec<Range<usize>>;
 #[derive(Debug)]
 pub struct ShardSet {
     vocab: Vocabulary,
-    shards: Vec<Shard>,
+    shards: Vec<Arc<Shard>>,
     /// Global position of each shard's first token.
     bases: Vec<u64>,
     /// Global index of each shard's first document.
@@ -683,7 +765,7 @@ impl ShardSet {
     /// are `documents`.
     pub fn new(
         vocab: Vocabulary,
-        shards: Vec<Shard>,
+        shards: Vec<Arc<Shard>>,
         documents: DocumentTable,
     ) -> Result<Self, ShardError> {
         let mut bases = Vec::with_capacity(shards.len());
@@ -724,6 +806,15 @@ impl ShardSet {
         dir: &Path,
         plan: &ShardPlan,
     ) -> Result<(Self, ShardWork), ShardError> {
+        Self::index(corpus, dir, plan, &OpenShards::default())
+    }
+
+    fn index(
+        corpus: &Corpus,
+        dir: &Path,
+        plan: &ShardPlan,
+        open: &OpenShards,
+    ) -> Result<(Self, ShardWork), ShardError> {
         let (text, starts) = (corpus.tokens(), corpus.document_starts());
         let alphabet = corpus.vocabulary().len() + 1;
         let doc = |i: usize| {
@@ -738,7 +829,7 @@ impl ShardSet {
             for i in run {
                 builder.push(doc(i))?;
             }
-            let (shard, built) = builder.write(dir, alphabet)?;
+            let (shard, built) = builder.write_cached(dir, alphabet, open)?;
             let tokens = shard.len() as u64;
             if built {
                 work.built += 1;
@@ -767,7 +858,7 @@ impl ShardSet {
     }
 
     /// The shards, in order.
-    pub fn shards(&self) -> &[Shard] {
+    pub fn shards(&self) -> &[Arc<Shard>] {
         &self.shards
     }
 
@@ -990,12 +1081,14 @@ mod tests {
         let mut builder = ShardBuilder::new();
         for (i, &start) in starts.iter().enumerate() {
             if cuts.contains(&i) && !builder.is_empty() {
-                shards.push(std::mem::take(&mut builder).write(dir, alphabet).unwrap().0);
+                shards.push(Arc::new(
+                    std::mem::take(&mut builder).write(dir, alphabet).unwrap().0,
+                ));
             }
             let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize) - 1;
             builder.push(&text[start as usize..end]).unwrap();
         }
-        shards.push(builder.write(dir, alphabet).unwrap().0);
+        shards.push(Arc::new(builder.write(dir, alphabet).unwrap().0));
         let documents = DocumentTable {
             clusters: corpus.document_clusters().to_vec(),
             foreign: corpus
@@ -1128,7 +1221,7 @@ mod tests {
 
         let (same, work) = build(&texts);
         assert_eq!((work.built, work.reused), (0, n));
-        let ids = |s: &ShardSet| s.shards().iter().map(Shard::id).collect::<Vec<_>>();
+        let ids = |s: &ShardSet| s.shards().iter().map(|s| s.id()).collect::<Vec<_>>();
         assert_eq!(ids(&same), ids(&first));
 
         texts.push("w1 w2 w3 w4 w5 w6".into());
@@ -1208,6 +1301,38 @@ mod tests {
         assert!(with_tail < 100 * 160 + 4 * 2400, "{with_tail}");
     }
 
+    /// A store keeps the shards it opened: the next epoch reuses them without reading their
+    /// files, rebuilds one whose file went away, and forgets what pruning deletes.
+    #[test]
+    fn a_store_reuses_the_shards_it_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ShardStore::new(dir.path()).with_plan(ShardPlan::single(CutRule {
+            min_tokens: 1,
+            spread_tokens: 1,
+            max_tokens: 1,
+        }));
+        let texts: Vec<String> = (0..5).map(|i| format!("document {i} of five")).collect();
+        let corpus = corpus_of(&texts, &CorpusOptions::WHOLE);
+        let (first, work) = store.index(&corpus).unwrap();
+        assert_eq!((work.built, work.reused, store.open_count()), (5, 0, 5));
+        let (again, work) = store.index(&corpus).unwrap();
+        assert_eq!((work.built, work.reused, store.open_count()), (0, 5, 5));
+        assert!(
+            Arc::ptr_eq(&first.shards()[2], &again.shards()[2]),
+            "the same open shard"
+        );
+
+        let gone = first.shards()[2].path().to_path_buf();
+        fs::remove_file(&gone).unwrap();
+        let (rebuilt, work) = store.index(&corpus).unwrap();
+        assert_eq!((work.built, work.reused), (1, 4));
+        assert!(gone.exists());
+        assert!(!Arc::ptr_eq(&first.shards()[2], &rebuilt.shards()[2]));
+
+        let deleted = store.prune(&BTreeSet::new(), 0).unwrap();
+        assert_eq!((deleted.len(), store.open_count()), (5, 0));
+    }
+
     #[test]
     fn pruning_keeps_the_used_shards_and_the_most_recent_that_fit() {
         let dir = tempfile::tempdir().unwrap();
@@ -1263,16 +1388,11 @@ mod tests {
     fn a_document_table_must_describe_the_shards() {
         let dir = tempfile::tempdir().unwrap();
         let set = shard_set(dir.path(), &docs(&[vec![1, 2, 3], vec![2, 3]]), &[1]);
-        let shards: Vec<Shard> = set
-            .shards()
-            .iter()
-            .map(|s| Shard::open(s.path(), Some(s.id())).unwrap())
-            .collect();
         let table = |clusters: u32, foreign| DocumentTable {
             clusters: (0..clusters).map(ClusterId).collect(),
             foreign,
         };
-        let again = |t| ShardSet::new(set.vocabulary().clone(), shards_again(&shards), t);
+        let again = |t| ShardSet::new(set.vocabulary().clone(), set.shards().to_vec(), t);
         assert!(again(table(2, vec![])).is_ok());
         assert!(matches!(
             again(table(3, vec![])),
@@ -1288,13 +1408,6 @@ mod tests {
                 Err(ShardError::Documents(_))
             ));
         }
-    }
-
-    fn shards_again(shards: &[Shard]) -> Vec<Shard> {
-        shards
-            .iter()
-            .map(|s| Shard::open(s.path(), Some(s.id())).unwrap())
-            .collect()
     }
 
     #[test]
