@@ -270,28 +270,80 @@ pub struct Shard {
     n: usize,
     d: usize,
     words: u64,
-    /// Bit `t` set when token `t` occurs in the text (a bit per vocabulary word, so some 34 KB
-    /// for 271,000 words: small beside the text).
-    present: Vec<u64>,
     /// A one-hash Bloom filter of the text's adjacent token pairs, 8 bits per token (about 12%
     /// false positives at worst): long matches are found by narrowing token by token, and a
     /// pair a shard lacks ends its part of the search without one.
     pairs: Vec<u64>,
-    /// Suffixes starting with token `t` are `buckets[t]..buckets[t + 1]` of the suffix array (4
-    /// bytes a vocabulary word): the first step of every search is a lookup.
-    buckets: Vec<u32>,
+    /// Where the suffixes starting with each token are: the first step of every search, and
+    /// whether the shard holds a token at all (most shards lack a rare one).
+    buckets: Buckets,
 }
 
-/// Where each token's suffixes start in the suffix array of `text` (see [`Shard`]).
-fn buckets(text: &[u32]) -> Vec<u32> {
-    let mut starts = vec![0u32; text.iter().max().map_or(0, |&m| m as usize + 2)];
-    for &t in text {
-        starts[t as usize + 1] += 1;
+/// Where each first token's suffixes are in a shard's suffix array (see [`Shard`]).
+#[derive(Debug)]
+enum Buckets {
+    /// Token `t`'s suffixes are `starts[t]..starts[t + 1]`: a lookup. Used while the ids are
+    /// dense (the largest at most half the text's length, so at most 2 bytes a token).
+    Dense(Vec<u32>),
+    /// The shard's distinct tokens, sorted, and where each one's suffixes start (one start
+    /// more at the end): a binary search. For a shard whose ids are sparse, as a small shard
+    /// of a corpus whose vocabulary is much larger than it (a dense table would be sized by the
+    /// vocabulary, which junk records could make huge).
+    Sparse { tokens: Vec<u32>, starts: Vec<u32> },
+}
+
+impl Buckets {
+    fn of(text: &[u32]) -> Self {
+        let largest = text.iter().max().map_or(0, |&m| m as usize);
+        if largest <= text.len() / 2 {
+            Self::dense(text, largest)
+        } else {
+            Self::sparse(text)
+        }
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+
+    fn dense(text: &[u32], largest: usize) -> Self {
+        let mut starts = vec![0u32; largest + 2];
+        for &t in text {
+            starts[t as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        Self::Dense(starts)
     }
-    starts
+
+    fn sparse(text: &[u32]) -> Self {
+        let mut sorted = text.to_vec();
+        sorted.sort_unstable();
+        let (mut tokens, mut starts) = (Vec::new(), Vec::new());
+        for (i, &t) in sorted.iter().enumerate() {
+            if tokens.last() != Some(&t) {
+                tokens.push(t);
+                starts.push(i as u32);
+            }
+        }
+        starts.push(sorted.len() as u32);
+        Self::Sparse { tokens, starts }
+    }
+
+    /// The suffixes starting with `token` (empty when the shard lacks it).
+    fn of_token(&self, token: u32) -> Range<usize> {
+        let (lo, hi) = match self {
+            Self::Dense(starts) => {
+                let t = token as usize;
+                (starts.get(t), starts.get(t + 1))
+            }
+            Self::Sparse { tokens, starts } => match tokens.binary_search(&token) {
+                Ok(i) => (starts.get(i), starts.get(i + 1)),
+                Err(_) => (None, None),
+            },
+        };
+        match (lo, hi) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
 }
 
 /// Bit of the pair `(a, b)` in a filter of `words` 64-bit words (a power of two).
@@ -311,15 +363,6 @@ fn pair_filter(text: &[u32]) -> Vec<u64> {
         filter[bit / 64] |= 1 << (bit % 64);
     }
     filter
-}
-
-/// The tokens of `text` as a bit set.
-fn token_set(text: &[u32]) -> Vec<u64> {
-    let mut set = vec![0u64; text.iter().max().map_or(0, |&m| m as usize / 64 + 1)];
-    for &t in text {
-        set[t as usize / 64] |= 1 << (t % 64);
-    }
-    set
 }
 
 impl Shard {
@@ -368,24 +411,18 @@ impl Shard {
             n,
             d,
             words,
-            present: Vec::new(),
             pairs: Vec::new(),
-            buckets: Vec::new(),
+            buckets: Buckets::Dense(Vec::new()),
         };
-        shard.present = token_set(shard.text());
         shard.pairs = pair_filter(shard.text());
-        shard.buckets = buckets(shard.text());
+        shard.buckets = Buckets::of(shard.text());
         Ok(shard)
     }
 
     /// The suffixes that start with `token`: a range of the suffix array, found without a
     /// search.
     pub fn bucket(&self, token: u32) -> Range<usize> {
-        let t = token as usize;
-        match (self.buckets.get(t), self.buckets.get(t + 1)) {
-            (Some(&a), Some(&b)) => a as usize..b as usize,
-            _ => self.n..self.n,
-        }
+        self.buckets.of_token(token)
     }
 
     /// The suffixes that start with `pattern`.
@@ -419,9 +456,7 @@ impl Shard {
     /// Whether `token` occurs in the shard: a query with a token the shard lacks is empty
     /// without a search, which is most shards for a long match.
     pub fn holds(&self, token: u32) -> bool {
-        self.present
-            .get(token as usize / 64)
-            .is_some_and(|w| w >> (token % 64) & 1 == 1)
+        !self.bucket(token).is_empty()
     }
 
     fn section(&self, start: usize, len: usize) -> &[u32] {
@@ -1331,6 +1366,23 @@ mod tests {
 
         let deleted = store.prune(&BTreeSet::new(), 0).unwrap();
         assert_eq!((deleted.len(), store.open_count()), (5, 0));
+    }
+
+    proptest! {
+        /// Both ways of finding a first token's suffixes agree with counting them.
+        #[test]
+        fn dense_and_sparse_buckets_agree(text in prop::collection::vec(0u32..40, 0..200)) {
+            let largest = text.iter().max().map_or(0, |&m| m as usize);
+            let (dense, sparse) = (Buckets::dense(&text, largest), Buckets::sparse(&text));
+            let mut before = 0;
+            for t in 0..45u32 {
+                let n = text.iter().filter(|&&x| x == t).count();
+                let expected = if n == 0 { 0..0 } else { before..before + n };
+                prop_assert_eq!(canonical(dense.of_token(t)), expected.clone());
+                prop_assert_eq!(sparse.of_token(t), expected);
+                before += n;
+            }
+        }
     }
 
     #[test]
