@@ -220,7 +220,7 @@ impl ShardBuilder {
             path: path.clone(),
             source,
         };
-        let sa = sais::suffix_array(self.text.as_slice(), alphabet.max(1));
+        let sa = suffix_array(&self.text, alphabet);
         fs::create_dir_all(dir).map_err(io_err)?;
         let tmp = crate::files::temp_beside(&path);
         {
@@ -252,6 +252,24 @@ impl ShardBuilder {
         fs::rename(&tmp, &path).map_err(io_err)?;
         Ok((Shard::open(&path, Some(id))?, true))
     }
+}
+
+/// The suffix array of `text`, whose ids are below `alphabet`. SA-IS keeps a bucket per
+/// symbol, so a text much shorter than the alphabet (a small shard of a corpus with a large
+/// vocabulary) is sorted over the ranks of its own distinct ids instead: ranks keep the ids'
+/// order, so the array is the same.
+fn suffix_array(text: &[u32], alphabet: usize) -> Vec<u32> {
+    if alphabet <= 2 * text.len() + 1024 {
+        return sais::suffix_array(text, alphabet.max(1));
+    }
+    let mut distinct = text.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let ranks: Vec<u32> = text
+        .iter()
+        .map(|t| distinct.partition_point(|d| d < t) as u32)
+        .collect();
+    sais::suffix_array(&ranks, distinct.len().max(1))
 }
 
 fn touch(path: &Path) -> io::Result<()> {
@@ -1382,6 +1400,21 @@ mod tests {
                 prop_assert_eq!(sparse.of_token(t), expected);
                 before += n;
             }
+        }
+    }
+
+    proptest! {
+        /// Sorting over ranks gives the suffix array of the ids themselves.
+        #[test]
+        fn a_large_alphabet_sorts_over_ranks(
+            text in prop::collection::vec(0u32..6, 1..80),
+            scale in 1u32..100_000,
+        ) {
+            // Spread ids far apart, keeping their order and the separator at 0.
+            let spread: Vec<u32> = text.iter().map(|&t| t * scale).collect();
+            let alphabet = 5 * scale as usize + 1;
+            let expected = sais::suffix_array(&text, 6);
+            prop_assert_eq!(suffix_array(&spread, alphabet), expected);
         }
     }
 
