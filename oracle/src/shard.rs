@@ -178,8 +178,7 @@ impl ShardBuilder {
     /// intact file of that id already there is reused. Returns the opened shard and whether it
     /// was built (`false`: reused).
     pub fn write(self, dir: &Path, alphabet: usize) -> Result<(Shard, bool), ShardError> {
-        let id = self.id();
-        let path = dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"));
+        let path = shard_path(dir, self.id());
         self.write_to(path, alphabet)
     }
 
@@ -192,7 +191,7 @@ impl ShardBuilder {
         open: &OpenShards,
     ) -> Result<(Arc<Shard>, bool), ShardError> {
         let id = self.id();
-        let path = dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"));
+        let path = shard_path(dir, id);
         if let Some(shard) = open.get(&id) {
             // Touching is also how a pruned file shows: then it is built again.
             if touch(&path).is_ok() {
@@ -252,6 +251,11 @@ impl ShardBuilder {
         fs::rename(&tmp, &path).map_err(io_err)?;
         Ok((Shard::open(&path, Some(id))?, true))
     }
+}
+
+/// Where the shard `id` lives in `dir`.
+fn shard_path(dir: &Path, id: B256) -> PathBuf {
+    dir.join(format!("{id:x}.{SHARD_FILE_EXTENSION}"))
 }
 
 /// The suffix array of `text`, whose ids are below `alphabet`. SA-IS keeps a bucket per
@@ -943,7 +947,7 @@ impl ShardSet {
             .iter()
             .zip(ranges)
             .map(|(s, range)| {
-                if range.is_empty() || !s.holds(token) {
+                if range.is_empty() {
                     return 0..0;
                 }
                 if depth == 0 {
@@ -951,6 +955,9 @@ impl ShardSet {
                     let b = s.bucket(token);
                     let (start, end) = (b.start.max(range.start), b.end.min(range.end));
                     return canonical(start..end);
+                }
+                if !s.holds(token) {
+                    return 0..0;
                 }
                 let (text, sa) = (s.text(), s.suffix_array());
                 let Some(slice) = sa.get(range.clone()) else {
