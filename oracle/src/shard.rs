@@ -582,8 +582,13 @@ impl CutRule {
         h % (self.spread_tokens.max(1) as u64) < doc.len() as u64 + 1
     }
 
-    /// Cuts documents `range` (tokens by `doc`) into runs, in order.
-    fn cut<'a>(&self, range: Range<usize>, doc: &impl Fn(usize) -> &'a [u32]) -> Vec<Range<usize>> {
+    /// Cuts documents `range` (tokens by `doc`) into runs, in order, and says whether the last
+    /// run is open (no cut ended it: documents appended later would join it).
+    fn cut<'a>(
+        &self,
+        range: Range<usize>,
+        doc: &impl Fn(usize) -> &'a [u32],
+    ) -> (Vec<Range<usize>>, bool) {
         let mut runs = Vec::new();
         let (mut start, mut len) = (range.start, 0usize);
         for i in range.clone() {
@@ -599,10 +604,11 @@ impl CutRule {
                 (start, len) = (i + 1, 0);
             }
         }
-        if start < range.end {
+        let open = start < range.end;
+        if open {
             runs.push(start..range.end);
         }
-        runs
+        (runs, open)
     }
 }
 
@@ -649,11 +655,14 @@ impl ShardPlan {
 
     /// The runs of documents `0..count` (tokens by `doc`) that make shards, in order.
     fn runs<'a>(&self, count: usize, doc: impl Fn(usize) -> &'a [u32]) -> Vec<Range<usize>> {
-        let mut runs = self.shards.cut(0..count, &doc);
+        let (mut runs, open) = self.shards.cut(0..count, &doc);
+        // Only an open run is the tail: a closed one is a large shard that appends never touch,
+        // and cutting it finer would only have the next append sort it again as one shard.
         if let Some(tail) = &self.tail
+            && open
             && let Some(last) = runs.pop()
         {
-            runs.extend(tail.cut(last, &doc));
+            runs.extend(tail.cut(last, &doc).0);
         }
         runs
     }
@@ -1359,6 +1368,45 @@ mod tests {
             "{with_tail} against {without} tokens sorted"
         );
         assert!(with_tail < 100 * 160 + 4 * 2400, "{with_tail}");
+    }
+
+    /// Only the open end of the large cut is cut finer: when the last document ends a large
+    /// shard, that shard is built as one (the next append would sort it as one anyway).
+    #[test]
+    fn a_closed_large_shard_is_not_cut_again() {
+        let shards = CutRule {
+            min_tokens: 60,
+            spread_tokens: 60,
+            max_tokens: 240,
+        };
+        let plan = ShardPlan {
+            shards,
+            tail: Some(CutRule {
+                min_tokens: 4,
+                spread_tokens: 4,
+                max_tokens: 16,
+            }),
+        };
+        let docs: Vec<Vec<u32>> = (0..200u32)
+            .map(|i| (0..1 + i % 7).map(|k| i * 31 + k).collect())
+            .collect();
+        let doc = |i: usize| docs[i].as_slice();
+        let mut closed_ends = 0;
+        for n in 1..=docs.len() {
+            let (large, open) = shards.cut(0..n, &doc);
+            let runs = plan.runs(n, doc);
+            let closed = large.len() - usize::from(open);
+            assert_eq!(runs[..closed], large[..closed], "{n}");
+            if open {
+                assert!(runs.len() > closed, "{n}");
+                assert_eq!(runs[closed].start, large[closed].start, "{n}");
+                assert_eq!(runs.last().map(|r| r.end), Some(n), "{n}");
+            } else {
+                closed_ends += 1;
+                assert_eq!(runs, large, "{n}: a closed shard cut again");
+            }
+        }
+        assert!(closed_ends > 0, "no prefix ends a large shard");
     }
 
     /// A store keeps the shards it opened: the next epoch reuses them without reading their
