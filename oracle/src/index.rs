@@ -175,6 +175,16 @@ impl Corpus {
                         .collect()
                 })
                 .collect(),
+            // The same span finds the same runs: the removal pass's are reused (the pass is
+            // a quarter of an index build's time).
+            None if options.prior_art_span == options.removal_span => removed
+                .iter()
+                .map(|runs| {
+                    runs.iter()
+                        .map(|&(s, e, origin)| (s, e, docs[origin].0))
+                        .collect()
+                })
+                .collect(),
             None => prior_art::held_runs(&slices, options.prior_art_span as usize)
                 .into_iter()
                 .map(|runs| {
