@@ -175,24 +175,24 @@ impl Corpus {
                         .collect()
                 })
                 .collect(),
-            // The same span finds the same runs: the removal pass's are reused (the pass is
-            // a quarter of an index build's time).
-            None if options.prior_art_span == options.removal_span => removed
-                .iter()
-                .map(|runs| {
-                    runs.iter()
-                        .map(|&(s, e, origin)| (s, e, docs[origin].0))
-                        .collect()
-                })
-                .collect(),
-            None => prior_art::held_runs(&slices, options.prior_art_span as usize)
-                .into_iter()
-                .map(|runs| {
-                    runs.into_iter()
-                        .map(|(s, e, origin)| (s, e, docs[origin].0))
-                        .collect()
-                })
-                .collect(),
+            None => {
+                // The same span finds the same runs, so the removal pass's are reused (each
+                // pass is about a quarter of a corpus build).
+                let own;
+                let held = if options.prior_art_span == options.removal_span {
+                    &removed
+                } else {
+                    own = prior_art::held_runs(&slices, options.prior_art_span as usize);
+                    &own
+                };
+                held.iter()
+                    .map(|runs| {
+                        runs.iter()
+                            .map(|&(s, e, origin)| (s, e, docs[origin].0))
+                            .collect()
+                    })
+                    .collect()
+            }
         };
 
         let mut text = Vec::new();
