@@ -37,7 +37,43 @@ pub fn words(text: &str) -> Vec<String> {
     if is_fixed_point(text) {
         return text.split(' ').map(str::to_owned).collect();
     }
-    rounds(text)
+    let mut out = Vec::new();
+    for_each_piece(text, |piece| match piece {
+        Piece::Ascii(word) => out.push(word.to_ascii_lowercase()),
+        Piece::Other(piece) => out.extend(rounds(piece)),
+    });
+    out
+}
+
+/// A run of `text` between ASCII separators (ASCII characters that are not alphanumeric).
+enum Piece<'a> {
+    /// An ASCII word: its lowercase is its only word.
+    Ascii(&'a str),
+    /// A run holding other characters: the rule's rounds give its words.
+    Other(&'a str),
+}
+
+/// The non-empty runs of `text` between ASCII separators, in order.
+///
+/// Why the rule can run on each run alone and give the words of the whole text: every step is
+/// local at an ASCII separator. NFKC never composes an ASCII character with the one before it
+/// (no canonical composition has an ASCII second element), and the only compositions with an
+/// ASCII separator first are `<`, `=` and `>` with U+0338, which give symbols, separators either
+/// way. Lowercasing is per character, and the separator itself is dropped by step 3. So round
+/// one of the whole text is round one of each run, joined, and so is every later round (it runs
+/// on the words joined by ASCII spaces); a run that is stable stays stable, so stopping per run
+/// ends where the whole text's rounds end. `the_runs_give_the_rule_of_the_whole_text` checks it.
+fn for_each_piece<'a>(text: &'a str, mut f: impl FnMut(Piece<'a>)) {
+    for piece in text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric()) {
+        if piece.is_empty() {
+            continue;
+        }
+        f(if piece.is_ascii() {
+            Piece::Ascii(piece)
+        } else {
+            Piece::Other(piece)
+        });
+    }
 }
 
 /// The rule's rounds over a text that is neither ASCII nor already a fixed point.
@@ -111,7 +147,28 @@ pub fn normalize(text: &str) -> String {
     if is_fixed_point(text) {
         return text.to_owned();
     }
-    rounds(text).join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut push = |word: &str, ascii: bool| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if ascii {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(word);
+        }
+    };
+    for_each_piece(text, |piece| match piece {
+        Piece::Ascii(word) => push(word, true),
+        Piece::Other(piece) => {
+            if is_fixed_point(piece) {
+                push(piece, false);
+            } else {
+                rounds(piece).iter().for_each(|w| push(w, false));
+            }
+        }
+    });
+    out
 }
 
 /// Token id of the separator placed between documents in a corpus. No word ever gets it, so no
@@ -240,6 +297,42 @@ mod tests {
             if is_fixed_point(&s) {
                 proptest::prop_assert_eq!(words_once(&s).join(" "), s.clone());
             }
+        }
+    }
+
+    /// The characters where splitting a text at its ASCII separators could go wrong: ASCII
+    /// separators that compose with what follows (`<`, `=`, `>` with U+0338), combining marks
+    /// (some alphabetic, U+0345 which NFKC turns into a letter), letters that compose with a
+    /// later mark, Hangul jamo and Bengali vowel signs (starters that compose with the one before),
+    /// compatibility forms that expand to ASCII separators (`㏂` is `a.m.`, `½` holds U+2044),
+    /// and the Greek and Turkish case traps.
+    const TRICKY: &[char] = &[
+        '<', '=', '>', '\u{0338}', ' ', '.', '-', '\'', 'e', 'A', 'i', '1', '\u{0301}', '\u{0345}',
+        '\u{0307}', '\u{0327}', '\u{1100}', '\u{1161}', '\u{11A8}', '\u{AC00}', '\u{09C7}',
+        '\u{09BE}', '\u{09D7}', '\u{33C2}', '\u{00BD}', '\u{FB01}', '\u{2460}', '\u{FF21}',
+        '\u{FF0E}', '\u{03A3}', '\u{2126}', '\u{1FBE}', '\u{037A}', '\u{0130}', '\u{00DF}',
+        '\u{2014}', '\u{00A0}', '\u{3000}',
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// `words` and `normalize` run the rule per run between ASCII separators; it must give
+        /// what the rule gives over the whole text.
+        #[test]
+        fn the_runs_give_the_rule_of_the_whole_text(
+            s in proptest::collection::vec(proptest::sample::select(TRICKY.to_vec()), 0..24)
+        ) {
+            let s: String = s.into_iter().collect();
+            let whole = words_by_rounds(&s);
+            proptest::prop_assert_eq!(words(&s), whole.clone());
+            proptest::prop_assert_eq!(normalize(&s), whole.join(" "));
+        }
+
+        #[test]
+        fn the_runs_give_the_rule_of_the_whole_text_on_any_unicode(s in "\\PC{0,40}") {
+            let whole = words_by_rounds(&s);
+            proptest::prop_assert_eq!(words(&s), whole.clone());
+            proptest::prop_assert_eq!(normalize(&s), whole.join(" "));
         }
     }
 
