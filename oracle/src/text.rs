@@ -25,16 +25,9 @@ use unicode_normalization::UnicodeNormalization;
 /// The words of `text` under the module's rule (NFKC, lowercase, NFKC, alphanumeric runs,
 /// repeated until stable).
 pub fn words(text: &str) -> Vec<String> {
-    if text.is_ascii() {
-        // Same result, fast: NFKC is the identity on ASCII, and for ASCII characters
-        // `is_alphanumeric` and `to_lowercase` are their ASCII versions; one round is stable.
-        return text
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_ascii_lowercase)
-            .collect();
-    }
-    if is_fixed_point(text) {
+    // An ASCII text is all ASCII runs (see `for_each_piece`): NFKC is the identity on ASCII,
+    // and for ASCII characters `is_alphanumeric` and `to_lowercase` are their ASCII versions.
+    if !text.is_ascii() && is_fixed_point(text) {
         return text.split(' ').map(str::to_owned).collect();
     }
     let mut out = Vec::new();
@@ -130,21 +123,7 @@ fn words_once(text: &str) -> Vec<String> {
 ///
 /// Two records are exact duplicates when their normalised forms are equal.
 pub fn normalize(text: &str) -> String {
-    if text.is_ascii() {
-        // The ASCII path of `words`, without a string per word.
-        let mut out = String::with_capacity(text.len());
-        for word in text
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-        }
-        return out;
-    }
-    if is_fixed_point(text) {
+    if !text.is_ascii() && is_fixed_point(text) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
