@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 
 use alloy::{
+    eips::BlockNumberOrTag,
     primitives::{Address, B256, U256, keccak256},
-    providers::DynProvider,
+    providers::{DynProvider, Provider},
 };
 use openledger_sdk::{
     Deployment, Error, OpenLedger,
@@ -34,6 +35,9 @@ pub enum ScenarioError {
     /// The content store refused or was unreachable.
     #[error("content store: {0}")]
     Content(#[from] openledger_sdk::content_client::ContentStoreError),
+    /// The node answered without a latest block.
+    #[error("the node has no latest block")]
+    NoLatestBlock,
 }
 
 /// A role in the demo.
@@ -371,9 +375,7 @@ pub async fn set_up(
         .register_agent("ipfs://agent/helper", child, &[])
         .await?;
     let wallet = dev_key(13)?;
-    // Well inside the registry's hour: the chain's clock can trail this machine's by a second,
-    // and a deadline of exactly an hour then reads as too far (`DeadlineTooFar`).
-    let deadline = now() + 600;
+    let deadline = chain_time(&agent_owner).await? + 3600;
     let sig = agent_owner
         .sign_agent_wallet(&wallet, agent, address(12)?, deadline)
         .await?;
@@ -400,11 +402,16 @@ pub async fn set_up(
     })
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// The latest block's timestamp: what the registry checks a deadline against (this machine's
+/// clock can run a second ahead of anvil's, which made a deadline of an hour from it too far).
+async fn chain_time(client: &OpenLedger<DynProvider>) -> Result<u64, ScenarioError> {
+    let block = client
+        .provider()
+        .get_block_by_number(BlockNumberOrTag::Latest)
+        .await
+        .map_err(Error::from)?
+        .ok_or(ScenarioError::NoLatestBlock)?;
+    Ok(block.header.timestamp)
 }
 
 /// Pays `n` inferences, their outputs written by a trigram model trained on the paid model's
